@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import django_filters
+from auditlog.models import LogEntry
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessLog, User
+
+
+class StaffFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=User.Role.choices)
+    region = django_filters.CharFilter(label=_("Region code"), method="in_region")
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "region"]
+
+    def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(username__icontains=value)
+            | Q(region__name__icontains=value)
+        )
+
+    def in_region(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        # Narrows within the scope already applied; it can never widen it.
+        value = value.strip()
+        return queryset.filter(region__code__startswith=value) if value.isdigit() else queryset
+
+
+class AccessLogFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(
+        label=_("User"), field_name="user__username", lookup_expr="icontains"
+    )
+    field = django_filters.CharFilter(label=_("Field"), lookup_expr="iexact")
+    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label=_("Until"), field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AccessLog
+        fields = ["user", "field", "since", "until"]
+
+
+class ChangeHistoryFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(
+        label=_("User"), field_name="actor__username", lookup_expr="icontains"
+    )
+    model = django_filters.CharFilter(
+        label=_("Record type"), field_name="content_type__model", lookup_expr="iexact"
+    )
+    since = django_filters.DateFilter(
+        label=_("From"), field_name="timestamp", lookup_expr="date__gte"
+    )
+    until = django_filters.DateFilter(
+        label=_("Until"), field_name="timestamp", lookup_expr="date__lte"
+    )
+
+    class Meta:
+        model = LogEntry
+        fields = ["user", "model", "since", "until"]

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Region, User
+from accounts.services import notify
+
+DEMO_PASSWORD = "AidBridge#2026"
+
+# Qingyuan (清远市): Yingde (英德市) with two towns, Qingxin (清新区) with one.
+CITY = "441800000000"
+COUNTY_A = "441881000000"  # 英德市
+COUNTY_B = "441803000000"  # 清新区
+TOWNSHIP_A1 = "441881101000"  # 沙口镇
+TOWNSHIP_A2 = "441881102000"  # 望埠镇
+TOWNSHIP_B1 = "441803102000"  # 太和镇
+
+# username, name, role, region, phone
+DEMO_USERS = [
+    ("admin", "省厅管理员", User.Role.ADMINISTRATOR, "440000000000", "13800000001"),
+    ("province_officer", "省民政厅 陈科长", User.Role.CIVIL_AFFAIRS, "440000000000", "13800000002"),
+    ("city_officer", "清远市民政局 林科长", User.Role.CIVIL_AFFAIRS, CITY, "13800000003"),
+    ("county_officer", "英德市民政局 黄干事", User.Role.CIVIL_AFFAIRS, COUNTY_A, "13800000004"),
+    ("county_officer_b", "清新区民政局 吴干事", User.Role.CIVIL_AFFAIRS, COUNTY_B, "13800000005"),
+    ("worker", "沙口镇社工站 李社工", User.Role.SOCIAL_WORKER, TOWNSHIP_A1, "13800000006"),
+    (
+        "worker_colleague",
+        "沙口镇社工站 张社工",
+        User.Role.SOCIAL_WORKER,
+        TOWNSHIP_A1,
+        "13800000007",
+    ),
+    ("worker_wangbu", "望埠镇社工站 周社工", User.Role.SOCIAL_WORKER, TOWNSHIP_A2, "13800000008"),
+    ("worker_taihe", "太和镇社工站 何社工", User.Role.SOCIAL_WORKER, TOWNSHIP_B1, "13800000009"),
+    ("charity", "广东省慈善会 王专员", User.Role.CHARITY, None, "13800000010"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load regions and demo logins (one per role, two counties, three townships). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Allow running with DJANGO_DEBUG=false."
+        )
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError(
+                "seed_demo creates logins with a published password; refusing to run in "
+                "production (DJANGO_DEBUG=false). Use --force on a demo server only."
+            )
+        call_command("load_regions", stdout=self.stdout)
+        with transaction.atomic():
+            created = self._users()
+        self._print_logins(created)
+
+    def _users(self) -> int:
+        created = 0
+        regions = Region.objects.in_bulk([r for *_, r, _p in DEMO_USERS if r])
+        for username, name, role, region_code, phone in DEMO_USERS:
+            user, was_created = User.objects.get_or_create(username=username)
+            created += was_created
+            user.name = name
+            user.role = role
+            user.region = regions.get(region_code) if region_code else None
+            user.email = f"{username}@demo.aidbridge.local"
+            user.is_active = True
+            user.is_staff = role == User.Role.ADMINISTRATOR
+            user.is_superuser = role == User.Role.ADMINISTRATOR
+            user.set_phone(phone)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if was_created:
+                notify(
+                    recipients=[user],
+                    title=f"欢迎使用慈善帮扶资源供需对接平台,{name}",
+                    body="这是演示账号。登录后可在首页查看本辖区概况。",
+                    url="/dashboard/",
+                    kind="welcome",
+                    email=False,
+                )
+        # A lockout left over from trying the demo must not block the printed logins.
+        from axes.utils import reset
+
+        for username, *_ in DEMO_USERS:
+            reset(username=username)
+        return created
+
+    def _print_logins(self, created: int) -> None:
+        self.stdout.write(f"\nDemo logins ({created} new), password for all: {DEMO_PASSWORD}\n")
+        users = User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).select_related(
+            "region"
+        )
+        by_name = {u.username: u for u in users}
+        for username, *_ in DEMO_USERS:
+            u = by_name[username]
+            region = u.region.name if u.region else "-"
+            self.stdout.write(f"  {username:<18} {u.get_role_display():<8} {region:<8} {u.name}")
+        self.stdout.write("")

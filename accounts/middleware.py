@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+LAST_SEEN_KEY = "_last_seen"
+LOGIN_AT_KEY = "_login_at"
+# Write the session at most once a minute for activity alone.
+_TOUCH_EVERY = 60
+
+
+class SessionTimeoutMiddleware:
+    """Log a browser session out after a time without activity and after an absolute limit.
+
+    Social workers use shared phones in the field: a page left open must not stay logged in.
+    Token-authenticated API calls carry no session and are not affected.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            login_at = session.setdefault(LOGIN_AT_KEY, now)
+            last_seen = session.get(LAST_SEEN_KEY, now)
+            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            expired = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT
+            if idle or expired:
+                return self._logout(request, idle=idle)
+            if now - last_seen >= _TOUCH_EVERY or LAST_SEEN_KEY not in session:
+                session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+    def _logout(self, request: HttpRequest, *, idle: bool) -> HttpResponse:
+        logout(request)
+        messages.info(
+            request,
+            _("You were logged out after %(minutes)d minutes without activity.")
+            % {"minutes": settings.SESSION_IDLE_TIMEOUT // 60}
+            if idle
+            else _("Your session has reached its time limit. Please log in again."),
+        )
+        login_url = reverse(settings.LOGIN_URL)
+        if request.method == "GET" and not request.path.startswith("/api/"):
+            login_url += "?" + urlencode({"next": request.get_full_path()})
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login_url
+            return response
+        return HttpResponseRedirect(login_url)

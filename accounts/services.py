@@ -1,0 +1,273 @@
+"""Writes with business rules for accounts: regions, sensitive reveals, notifications."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .fields import EncryptedTextField
+from .models import AccessLog, Notification, Region, User
+
+REGIONS_CSV = Path(__file__).resolve().parent / "data" / "guangdong_2023.csv"
+REGIONS_VALID_FROM = dt.date(2023, 6, 30)
+
+
+# --- Regions ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RegionLoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    skipped_placeholders: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.retired)
+
+
+_CSV_LEVELS = {
+    "province": Region.Level.PROVINCE,
+    "prefecture": Region.Level.PREFECTURE,
+    "county": Region.Level.COUNTY,
+    "township": Region.Level.TOWNSHIP,
+    "village": Region.Level.VILLAGE,
+}
+_REGION_FIELDS = ("name", "level", "kind", "parent_id", "valid_from", "valid_to", "is_synthetic")
+
+
+def _read_region_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@transaction.atomic
+def regions_load(
+    *, path: Path = REGIONS_CSV, valid_from: dt.date = REGIONS_VALID_FROM
+) -> RegionLoadResult:
+    """Load (or refresh) official divisions from a CSV of the shipped layout; idempotent.
+
+    Columns: code12, code, name, level, kind, parent_code. Placeholder county rows (Dongguan,
+    Zhongshan: cities without counties) are skipped and their townships hang under the city.
+    Official regions of the file's province that are missing from the file are retired
+    (``valid_to``), never deleted; villages, which the file does not carry, are left alone.
+    """
+    result = RegionLoadResult()
+    rows = _read_region_rows(path)
+    by_short_code: dict[str, str] = {}  # code at its own length -> 12-digit code of the row used
+    placeholder_parent: dict[str, str] = {}
+    wanted: dict[str, Region] = {}
+    errors: list[str] = []
+
+    for line_no, row in enumerate(rows, start=2):
+        code12, short, level = row["code12"].strip(), row["code"].strip(), row["level"].strip()
+        if level not in _CSV_LEVELS or len(code12) != 12 or not code12.isdigit():
+            errors.append(f"line {line_no}: bad code or level ({code12!r}, {level!r})")
+            continue
+        if row["kind"].strip() == "placeholder_no_county":
+            placeholder_parent[short] = row["parent_code"].strip()
+            result.skipped_placeholders.append(row["name"])
+            continue
+        by_short_code[short] = code12
+        wanted[code12] = Region(
+            code=code12,
+            name=row["name"].strip(),
+            level=_CSV_LEVELS[level],
+            kind=row["kind"].strip(),
+            valid_from=valid_from,
+            valid_to=None,
+            is_synthetic=False,
+        )
+        wanted[code12]._parent_short = row["parent_code"].strip()  # type: ignore[attr-defined]
+
+    for code12, region in wanted.items():
+        parent_short = region._parent_short  # type: ignore[attr-defined]
+        parent_short = placeholder_parent.get(parent_short, parent_short)
+        if parent_short:
+            parent_code = by_short_code.get(parent_short)
+            if parent_code is None:
+                errors.append(f"{code12}: parent {parent_short} not in file")
+            region.parent_id = parent_code
+    if errors:
+        raise ValidationError(errors[:20])
+
+    existing = {r.code: r for r in Region.objects.filter(code__in=wanted.keys())}
+    to_create, to_update = [], []
+    order = list(Region.PREFIX_LENGTH)  # parents before children
+    for region in sorted(wanted.values(), key=lambda r: (order.index(r.level), r.code)):
+        current = existing.get(region.code)
+        if current is None:
+            to_create.append(region)
+        elif any(
+            getattr(current, f) != getattr(region, f) for f in _REGION_FIELDS if f != "valid_from"
+        ):
+            for f in _REGION_FIELDS:
+                if f != "valid_from" or current.valid_from is None:
+                    setattr(current, f, getattr(region, f))
+            to_update.append(current)
+        else:
+            result.unchanged += 1
+    Region.objects.bulk_create(to_create, batch_size=500)
+    Region.objects.bulk_update(to_update, list(_REGION_FIELDS), batch_size=500)
+    result.created, result.updated = len(to_create), len(to_update)
+
+    provinces = {code[:2] for code in wanted}
+    stale = (
+        Region.objects.filter(valid_to__isnull=True, is_synthetic=False)
+        .exclude(level=Region.Level.VILLAGE)
+        .exclude(code__in=wanted.keys())
+    )
+    stale = stale.filter(
+        models.Q.create([("code__startswith", p) for p in provinces], connector=models.Q.OR)
+    )
+    result.retired = stale.update(valid_to=valid_from)
+    return result
+
+
+# --- Sensitive reads -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sensitive_field_reveal(
+    *,
+    user: User,
+    instance: models.Model,
+    field_name: str,
+    reason: str,
+    ip_address: str | None = None,
+    region_code: str = "",
+) -> str:
+    """Return the plain value of an encrypted field and write exactly one access-log row.
+
+    The caller has already fetched ``instance`` through the user's scope (a stranger never gets
+    this far: 404). A reason is required, because the log must say why.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for viewing the full value.")})
+    model_field = instance._meta.get_field(field_name)
+    if not isinstance(model_field, EncryptedTextField):
+        raise ValueError(f"{field_name} is not a protected field")
+    AccessLog.objects.create(
+        user=user,
+        subject_type=ContentType.objects.get_for_model(instance),
+        subject_id=str(instance.pk),
+        subject_label=f"{instance._meta.verbose_name} #{instance.pk}",
+        region_code=region_code,
+        field=field_name,
+        reason=reason[:1000],
+        ip_address=ip_address,
+    )
+    return getattr(instance, field_name)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = "",
+    email: bool = True,
+) -> list[Notification]:
+    """Put a message in each recipient's inbox and, after commit, e-mail those with an address.
+
+    Other apps call this for every event a person must act on.
+    """
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=r, title=title[:200], body=body, url=url, kind=kind, created_at=now
+            )
+            for r in {r.pk: r for r in recipients if r.is_active}.values()
+        ]
+    )
+    if email and notifications:
+        from .tasks import send_notification_emails
+
+        ids = [n.pk for n in notifications]
+        send_notification_emails.delay_on_commit(ids)
+    return notifications
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """E-mail one notification at most once: a conditional claim makes retries harmless."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    address = notification.recipient.email
+    if not address:
+        return False
+    link = ""
+    if notification.url:
+        base = getattr(settings, "SITE_URL", "").rstrip("/")
+        link = f"\n\n{base}{notification.url}" if base else f"\n\n{notification.url}"
+    try:
+        send_mail(
+            subject=notification.title,
+            message=(notification.body or notification.title) + link,
+            from_email=None,
+            recipient_list=[address],
+        )
+    except Exception:
+        # Release the claim so that a retry can send it.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def notification_mark_read(*, user: User, notification: Notification) -> None:
+    if notification.recipient_id != user.pk:
+        raise PermissionError("not the recipient")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def user_validate_home_region(*, role: str, region: Region | None) -> dict[str, Any]:
+    """Field errors for a role/region pair that does not fit (used by forms and the admin)."""
+    allowed = {
+        User.Role.SOCIAL_WORKER: {Region.Level.TOWNSHIP},
+        User.Role.CIVIL_AFFAIRS: {
+            Region.Level.PROVINCE,
+            Region.Level.PREFECTURE,
+            Region.Level.COUNTY,
+        },
+        User.Role.ADMINISTRATOR: {Region.Level.PROVINCE},
+    }
+    if role in (User.Role.SOCIAL_WORKER, User.Role.CIVIL_AFFAIRS) and region is None:
+        return {"region": _("This role needs a home region.")}
+    if region is not None and role in allowed and region.level not in allowed[role]:
+        levels = "、".join(str(Region.Level(level).label) for level in allowed[User.Role(role)])
+        return {
+            "region": _("For this role the home region must be a %(levels)s.") % {"levels": levels}
+        }
+    return {}

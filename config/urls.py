@@ -1,0 +1,22 @@
+from csp.decorators import csp_update
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+admin.site.site_header = _("AidBridge administration")
+admin.site.site_title = _("AidBridge")
+admin.site.index_title = _("Housekeeping")
+
+# Swagger UI (served from our own static files by the sidecar) sets inline styles.
+_swagger = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", _swagger, name="swagger-ui"),
+    path("api/", include("accounts.api.urls")),
+    path("", include("accounts.urls")),
+]

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Set up and run AidBridge with nothing but Python 3.11.
+
+    python3 scripts/dev.py demo    # venv, dependencies, migrate, demo data, serve on :8000
+    python3 scripts/dev.py test    # venv, dependencies, the whole test suite (pytest args follow)
+
+Only the standard library is used here, because this runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def say(message: str) -> None:
+    print(f"\033[1m==> {message}\033[0m", flush=True)
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    completed = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)
+    if completed.returncode:
+        sys.exit(completed.returncode)
+
+
+def base_python() -> str:
+    if sys.version_info[:2] == (3, 11):
+        return sys.executable
+    for name in ("python3.11", "python311"):
+        found = shutil.which(name)
+        if found:
+            return found
+    sys.exit(f"AidBridge needs Python 3.11; this is {sys.version.split()[0]}; no python3.11 found.")
+
+
+def ensure_environment() -> None:
+    if not PY.exists():
+        say("Creating the virtual environment in .venv")
+        interpreter = base_python()
+        if interpreter == sys.executable:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        else:
+            run(interpreter, "-m", "venv", VENV)
+    stamp = VENV / ".aidbridge-installed"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        say("Installing dependencies (pyproject.toml, with the dev extra)")
+        run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip")
+        run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", ".[dev]")
+        stamp.write_text(wanted)
+    say("Compiling the Chinese message catalogue")
+    run(PY, "manage.py", "build_translations")
+
+
+def demo(argv: list[str]) -> None:
+    ensure_environment()
+    say("Migrating the database")
+    run(PY, "manage.py", "migrate", "--noinput")
+    say("Loading Guangdong regions and demo data")
+    run(PY, "manage.py", "seed_demo")
+    address = argv[0] if argv else "127.0.0.1:8000"
+    say(f"Serving AidBridge on http://{address}/  (Ctrl+C to stop)")
+    os.execv(str(PY), [str(PY), "manage.py", "runserver", address])
+
+
+def test(argv: list[str]) -> None:
+    ensure_environment()
+    env = dict(os.environ)
+    say(
+        "Running the test suite on "
+        + ("PostgreSQL (DATABASE_URL)" if env.get("DATABASE_URL") else "SQLite")
+    )
+    run(PY, "-m", "pytest", *argv, env=env)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        sys.exit(__doc__)
+    {"demo": demo, "test": test}[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

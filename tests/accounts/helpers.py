@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(
+    *args: str, production: bool = False, unset: tuple[str, ...] = (), extra: dict | None = None
+) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if production:
+        env.update(
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY="x" * 20 + "-production-secret-for-the-check-0123456789abcdef",
+            DJANGO_ALLOWED_HOSTS="aidbridge.example.org",
+            FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+            FIELD_HASH_KEY="h" * 40,
+        )
+    env.update(extra or {})
+    for name in unset:
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from accounts.models import Notification
+from accounts.services import notification_send_email, notify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notify_fills_the_inbox_and_emails_after_commit(
+    worker, colleague, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        created = notify(
+            recipients=[worker, colleague, worker],
+            title="新台账已发布",
+            body="2026-H2",
+            url="/dashboard/",
+        )
+        assert mail.outbox == []  # nothing leaves before the transaction commits
+
+    assert len(created) == 2
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["colleague@example.org", "worker@example.org"]
+    assert "/dashboard/" in mail.outbox[0].body
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
+
+
+def test_an_email_is_sent_at_most_once(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        (n,) = notify(recipients=[worker], title="提醒")
+    assert notification_send_email(notification_id=n.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_notify_can_skip_email(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[worker], title="站内消息", email=False)
+    assert mail.outbox == []
+    assert worker.notifications.count() == 1
+
+
+def test_the_header_shows_the_unread_count_and_opening_marks_read(client, worker):
+    notify(recipients=[worker], title="甲", url="/staff/", email=False)
+    notify(recipients=[worker], title="乙", email=False)
+    client.force_login(worker)
+
+    assert 'id="unread-count">2<' in client.get("/dashboard/").content.decode()
+
+    first = worker.notifications.get(title="甲")
+    response = client.post(f"/notifications/{first.pk}/open/")
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    assert 'id="unread-count">1<' in client.get("/dashboard/").content.decode()
+
+    client.post("/notifications/read-all/")
+    assert "unread-count" not in client.get("/dashboard/").content.decode()
+
+
+def test_an_outside_link_is_not_followed(client, worker):
+    (n,) = notify(recipients=[worker], title="钓鱼", url="https://evil.example.com/", email=False)
+    client.force_login(worker)
+    response = client.post(f"/notifications/{n.pk}/open/")
+    assert response["Location"] == "/notifications/"
+
+
+def test_someone_elses_notification_is_404(client, worker, colleague):
+    (n,) = notify(recipients=[worker], title="私信", email=False)
+    client.force_login(colleague)
+    assert client.post(f"/notifications/{n.pk}/open/").status_code == 404
+    assert "私信" not in client.get("/notifications/").content.decode()
+    n.refresh_from_db()
+    assert n.read_at is None
