@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py demo    # venv, dependencies, migrate, demo data, serve on :8000
     python3 scripts/dev.py test    # venv, dependencies, the whole test suite (pytest args follow)
+    python3 scripts/dev.py setup   # venv and dependencies only (used by CI before its checks)
 
 Only the standard library is used here, because this runs before anything is installed.
 """
@@ -83,10 +84,17 @@ def test(argv: list[str]) -> None:
     run(PY, "-m", "pytest", *argv, env=env)
 
 
+def setup(argv: list[str]) -> None:
+    ensure_environment()
+
+
+COMMANDS = {"demo": demo, "test": test, "setup": setup}
+
+
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         sys.exit(__doc__)
-    {"demo": demo, "test": test}[sys.argv[1]](sys.argv[2:])
+    COMMANDS[sys.argv[1]](sys.argv[2:])
 
 
 if __name__ == "__main__":
