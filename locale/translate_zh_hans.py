@@ -93,6 +93,10 @@ TRANSLATIONS: dict[str, str | list[str]] = {
     "AidBridge administration": "慈善帮扶对接平台 管理后台",
     "AidBridge": "慈善帮扶对接平台",
     "Housekeeping": "系统维护",
+    # Django 5.2 strings missing from Django's own zh_Hans catalogue (accounts/django_strings.py)
+    "This password is too short. It must contain at least %d character.": [
+        "密码长度太短。密码必须包含至少 %d 个字符。"
+    ],
     # error pages
     "Bad request": "请求有误",
     "The request could not be understood.": "无法处理该请求。",

@@ -15,6 +15,8 @@ def run_manage(
 ) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser tests' conftest for live_server; never part of a deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if production:
         env.update(
             DJANGO_DEBUG="false",

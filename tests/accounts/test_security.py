@@ -127,3 +127,40 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     result = run_manage("check", production=True, unset=(missing,))
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
+
+
+def test_the_500_page_is_generic_chinese_and_needs_no_request_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "系统出现错误" in html
+    assert "Traceback" not in html
+
+
+def test_a_weak_new_password_is_refused_next_to_the_field(client, worker):
+    client.force_login(worker)
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": "Correct-Horse-42",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "密码长度太短" in body and "这个密码太常见了" in body
+    worker.refresh_from_db()
+    assert worker.check_password("Correct-Horse-42")
+
+
+def test_a_strong_new_password_is_accepted(client, worker):
+    client.force_login(worker)
+    new = "Qingyuan-Shakou-2026"
+    response = client.post(
+        "/account/password/",
+        {"old_password": "Correct-Horse-42", "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    worker.refresh_from_db()
+    assert worker.check_password(new)
