@@ -68,6 +68,7 @@ def regions_load(
     rows = _read_region_rows(path)
     by_short_code: dict[str, str] = {}  # code at its own length -> 12-digit code of the row used
     placeholder_parent: dict[str, str] = {}
+    parent_short_of: dict[str, str] = {}
     wanted: dict[str, Region] = {}
     errors: list[str] = []
 
@@ -90,10 +91,10 @@ def regions_load(
             valid_to=None,
             is_synthetic=False,
         )
-        wanted[code12]._parent_short = row["parent_code"].strip()  # type: ignore[attr-defined]
+        parent_short_of[code12] = row["parent_code"].strip()
 
     for code12, region in wanted.items():
-        parent_short = region._parent_short  # type: ignore[attr-defined]
+        parent_short = parent_short_of[code12]
         parent_short = placeholder_parent.get(parent_short, parent_short)
         if parent_short:
             parent_code = by_short_code.get(parent_short)
@@ -220,10 +221,7 @@ def notification_send_email(*, notification_id: int) -> bool:
     address = notification.recipient.email
     if not address:
         return False
-    link = ""
-    if notification.url:
-        base = getattr(settings, "SITE_URL", "").rstrip("/")
-        link = f"\n\n{base}{notification.url}" if base else f"\n\n{notification.url}"
+    link = f"\n\n{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
     try:
         send_mail(
             subject=notification.title,

@@ -139,7 +139,7 @@ def staff_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "accounts/staff_detail.html",
         context,
-        status=200 if revealed is not None or form.is_valid() else 400,
+        status=200 if revealed is not None else 400,
     )
 
 

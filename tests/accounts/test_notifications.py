@@ -24,7 +24,7 @@ def test_notify_fills_the_inbox_and_emails_after_commit(
     assert len(created) == 2
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["colleague@example.org", "worker@example.org"]
-    assert "/dashboard/" in mail.outbox[0].body
+    assert "http://127.0.0.1:8000/dashboard/" in mail.outbox[0].body
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
 
 
