@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "accounts",
+    "needs",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,104 @@
+"""FilterSets shared by the HTML pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
+
+from .models import AssistanceRecord, Household, Member, MemberTag, Need
+from .selectors import region_choices_for_user
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, address or number"), method="search")
+    region = django_filters.ModelChoiceFilter(
+        label=_("Village or township"), queryset=None, method="in_region", empty_label=_("All")
+    )
+    gap_class = django_filters.ChoiceFilter(label=_("Difficulty group"), choices=GapClass.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Assistance status"), choices=AssistanceStatus.choices, method="with_status", empty_label=_("All")
+    )
+    tag = django_filters.ChoiceFilter(
+        label=_("Vulnerability"), choices=VulnerabilityTag.choices, method="with_tag", empty_label=_("All")
+    )
+    need_area = django_filters.ChoiceFilter(
+        label=_("Open need in area"), choices=CharityArea.choices, method="with_need_area", empty_label=_("All")
+    )
+    urgent = django_filters.BooleanFilter(
+        label=_("Urgent need"), method="with_urgent", widget=django_filters.widgets.BooleanWidget()
+    )
+    unvisited_days = django_filters.NumberFilter(
+        label=_("Not visited for (days)"), method="unvisited_for", min_value=1
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Only mine"), method="only_mine", widget=django_filters.widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = Household
+        fields = ["q", "region", "gap_class", "status", "tag", "need_area", "urgent", "unvisited_days", "mine"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["region"].queryset = region_choices_for_user(user) if user else Household.objects.none()
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        named = Member.objects.filter(household=OuterRef("pk"), left_at__isnull=True, name__icontains=value)
+        return queryset.filter(Q(Exists(named)) | Q(address__icontains=value) | Q(code__iexact=value))
+
+    def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(region__code__startswith=value.prefix) if value else queryset
+
+    def with_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        records = AssistanceRecord.objects.filter(
+            member__household=OuterRef("pk"),
+            member__left_at__isnull=True,
+            status=value,
+            ended_on__isnull=True,
+        )
+        return queryset.filter(Exists(records))
+
+    def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        tags = MemberTag.objects.filter(member__household=OuterRef("pk"), member__left_at__isnull=True, tag=value)
+        return queryset.filter(Exists(tags))
+
+    def with_need_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        needs = Need.objects.filter(household=OuterRef("pk"), area=value, status__in=Need.LIVE_STATUSES)
+        return queryset.filter(Exists(needs))
+
+    def with_urgent(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        urgent = Need.objects.filter(household=OuterRef("pk"), urgent=True, status__in=Need.LIVE_STATUSES)
+        return queryset.filter(Exists(urgent)) if value else queryset.exclude(Exists(urgent))
+
+    def unvisited_for(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        cutoff = timezone.localdate() - dt.timedelta(days=int(value))
+        return queryset.filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=cutoff))
+
+    def only_mine(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.filter(worker=self.user) if value and self.user else queryset
+
+
+class NeedFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Need.Status.choices)
+    area = django_filters.ChoiceFilter(label=_("Charity area"), choices=CharityArea.choices, empty_label=_("All"))
+    form = django_filters.ChoiceFilter(label=_("Form of aid"), choices=AidForm.choices, empty_label=_("All"))
+    urgent = django_filters.BooleanFilter(label=_("Urgent"), widget=django_filters.widgets.BooleanWidget())
+    household = django_filters.NumberFilter(label=_("Household"), field_name="household_id")
+
+    class Meta:
+        model = Need
+        fields = ["status", "area", "form", "urgent", "household"]

@@ -1,0 +1,526 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import crypto
+from accounts.fields import EncryptedTextField
+from accounts.models import Region
+from accounts.scope import RegionScopedQuerySet
+from accounts.taxonomies import (
+    AidForm,
+    AssistanceStatus,
+    CharityArea,
+    DisabilityType,
+    GapClass,
+    VulnerabilityTag,
+)
+
+from .idnumbers import age_on
+
+
+class HouseholdQuerySet(RegionScopedQuerySet):
+    region_field = "region__code"
+
+
+class Household(models.Model):
+    """A household served (服务对象家庭): one row of the household information summary table.
+
+    It lives in a village or directly in a township; its station is the township's social-work
+    station, and one social worker of that station is responsible for it.
+    """
+
+    class Housing(models.TextChoices):
+        OWN = "own", _("Own home")
+        RENTED = "rented", _("Rented")
+        RELATIVES = "relatives", _("Lives with relatives or friends")
+        PUBLIC_RENTAL = "public_rental", _("Public rental housing")
+        DILAPIDATED = "dilapidated", _("Dilapidated house")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("household number"), max_length=20, unique=True, editable=False)
+    external_ref = models.CharField(
+        _("number in the source system"),
+        max_length=64,
+        blank=True,
+        help_text=_("e.g. the household number of the low-income monitoring platform"),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village or township"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    station = models.ForeignKey(
+        Region,
+        verbose_name=_("station (township)"),
+        on_delete=models.PROTECT,
+        related_name="station_households",
+        editable=False,
+    )
+    address = models.CharField(_("address"), max_length=200)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible social worker"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    income_per_capita = models.DecimalField(
+        _("monthly income per person (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    rigid_expenditure = models.DecimalField(
+        _("yearly rigid expenditure (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("medical, education and similar unavoidable costs"),
+    )
+    housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
+    housing_note = models.CharField(_("housing details"), max_length=200, blank=True)
+    gap_class = models.CharField(_("difficulty group"), max_length=40, choices=GapClass.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    last_visited_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
+    coi_declared = models.BooleanField(
+        _("the responsible worker is related to this household"),
+        default=False,
+        help_text=_("A declared relation sends every match of this household to civil affairs review."),
+    )
+    coi_note = models.CharField(_("relation declared"), max_length=200, blank=True)
+    coi_declared_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    archived_reason = models.CharField(_("reason for archiving"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["station_id", "code"]
+        indexes = [
+            models.Index(fields=["station", "last_visited_on"]),
+            models.Index(fields=["external_ref"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(coi_declared=True) | ~models.Q(coi_note=""),
+                name="household_coi_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class MemberQuerySet(RegionScopedQuerySet):
+    region_field = "household__region__code"
+
+
+class Member(models.Model):
+    """A person of a household. ID number, phone and health notes are encrypted at rest."""
+
+    class Sex(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        PARENT = "parent", _("Parent")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        SIBLING = "sibling", _("Sibling")
+        OTHER = "other", _("Other")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("name"), max_length=50)
+    id_number = EncryptedTextField(_("ID number"), blank=True, default="")
+    id_number_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+    disability_type = models.CharField(
+        _("disability type"), max_length=20, choices=DisabilityType.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    health_notes = EncryptedTextField(_("health"), blank=True, default="")
+    school_or_work = models.CharField(_("school or work"), max_length=100, blank=True)
+    left_at = models.DateTimeField(_("left the household"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["household_id", "id"]
+        constraints = [
+            # One person, one record in the whole province (by the blind index of the ID number).
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                condition=~models.Q(id_number_index=""),
+                name="member_unique_id_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disability_grade__isnull=True)
+                | models.Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="member_disability_grade_1_4",
+            ),
+        ]
+        indexes = [models.Index(fields=["birth_date"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age(self, on: dt.date | None = None) -> int:
+        return age_on(self.birth_date, on or timezone.localdate())
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age() < 18
+
+    @property
+    def is_under_14(self) -> bool:
+        return self.age() < 14
+
+    @property
+    def id_number_masked(self) -> str:
+        return crypto.mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return crypto.mask_phone(self.phone)
+
+    @property
+    def health_masked(self) -> str:
+        return crypto.mask_text(self.health_notes)
+
+
+class AssistanceRecord(models.Model):
+    """One assistance status of a person over a period; a current one has no end date."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="assistance")
+    status = models.CharField(_("assistance status"), max_length=40, choices=AssistanceStatus.choices)
+    started_on = models.DateField(_("since"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("assistance status")
+        verbose_name_plural = _("assistance statuses")
+        ordering = ["member_id", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "status"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assistance_one_current_per_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="assistance_valid_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "ended_on"])]
+
+    def __str__(self) -> str:
+        return self.get_status_display()
+
+
+class MemberTag(models.Model):
+    """A vulnerability tag of a person (DOMAIN.md §4)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(_("vulnerability"), max_length=40, choices=VulnerabilityTag.choices)
+
+    class Meta:
+        verbose_name = _("vulnerability tag")
+        verbose_name_plural = _("vulnerability tags")
+        constraints = [models.UniqueConstraint(fields=["member", "tag"], name="member_tag_once")]
+        indexes = [models.Index(fields=["tag"])]
+
+    def __str__(self) -> str:
+        return self.get_tag_display()
+
+
+class VisitQuerySet(RegionScopedQuerySet):
+    region_field = "household__region__code"
+
+
+class Visit(models.Model):
+    """A home visit (入户走访)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField(_("date of visit"))
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("social worker"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    findings = models.TextField(_("findings"))
+    next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(next_visit_on__isnull=True)
+                | models.Q(next_visit_on__gte=models.F("visited_on")),
+                name="visit_next_after_visit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on}"
+
+
+class NeedQuerySet(RegionScopedQuerySet):
+    region_field = "household__region__code"
+
+    def live(self) -> NeedQuerySet:
+        return self.filter(status__in=Need.LIVE_STATUSES)
+
+
+class Need(models.Model):
+    """One charity-aid need of a household (a line of the need list, 需求信息清单).
+
+    The status moves only through ``needs.services.need_transition``.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MATCHING = "matching", _("Matching")
+        MET = "met", _("Met")
+        CLOSED_UNMET = "closed_unmet", _("Closed, not met")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        HOME_VISIT = "home_visit", _("Home visit")
+        REFERRAL = "referral", _("Referral")
+        SELF_REPORTED = "self_reported", _("Reported by the household")
+
+    LIVE_STATUSES = (Status.OPEN, Status.MATCHING)
+    CLOSED_STATUSES = (Status.MET, Status.CLOSED_UNMET, Status.WITHDRAWN)
+    #: Allowed moves; a reason is required to close unmet or withdraw.
+    TRANSITIONS = {
+        Status.OPEN: {Status.MATCHING, Status.CLOSED_UNMET, Status.WITHDRAWN},
+        Status.MATCHING: {Status.OPEN, Status.MET, Status.CLOSED_UNMET, Status.WITHDRAWN},
+        Status.MET: set(),
+        Status.CLOSED_UNMET: set(),
+        Status.WITHDRAWN: set(),
+    }
+    REASON_REQUIRED = (Status.CLOSED_UNMET, Status.WITHDRAWN)
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="needs")
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for a need of the whole household."),
+    )
+    area = models.CharField(_("charity area"), max_length=30, choices=CharityArea.choices)
+    form = models.CharField(_("form of aid"), max_length=30, choices=AidForm.choices)
+    description = models.TextField(_("description"))
+    urgent = models.BooleanField(_("urgent (急难愁盼)"), default=False)
+    estimated_value = models.DecimalField(
+        _("estimated value (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    quantity = models.CharField(_("quantity"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.HOME_VISIT)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-urgent", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "area"]),
+            models.Index(fields=["household", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "matching", "met", "closed_unmet", "withdrawn"]),
+                name="need_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "matching"], closed_at__isnull=True)
+                | models.Q(status__in=["met", "closed_unmet", "withdrawn"], closed_at__isnull=False),
+                name="need_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["closed_unmet", "withdrawn"]) | ~models.Q(status_reason=""),
+                name="need_reason_when_unmet_or_withdrawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()} · {self.get_form_display()}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class ConsentQuerySet(RegionScopedQuerySet):
+    region_field = "household__region__code"
+
+    def in_force(self, on: dt.date | None = None) -> ConsentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, given_on__lte=on, expires_on__gte=on)
+
+
+class Consent(models.Model):
+    """Recorded consent (知情同意) to share a person's information: who, for what, with whom, until when.
+
+    Nothing about a person goes to a charity without consent in force for that purpose and
+    recipient. A child under 14 consents through a guardian. Revocable.
+    """
+
+    class GivenBy(models.TextChoices):
+        SELF = "self", _("The person, in writing")
+        GUARDIAN = "guardian", _("A guardian, in writing")
+        VERBAL_WITNESSED = "verbal_witnessed", _("The person, verbally, with a witness")
+
+    class Purpose(models.TextChoices):
+        MATCHING = "matching", _("Share with suppliers to match aid")
+        REFERRAL = "referral", _("Referral to charities or the township station")
+
+    class Scope(models.TextChoices):
+        ANY_SUPPLIER = "any_supplier", _("Any supplier in the ledger")
+        NAMED = "named", _("Only the organisations named")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="consents")
+    member = models.ForeignKey(
+        Member, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+    )
+    given_by = models.CharField(_("given by"), max_length=20, choices=GivenBy.choices)
+    guardian_name = models.CharField(_("guardian's name"), max_length=50, blank=True)
+    guardian_relation = models.CharField(_("guardian's relation"), max_length=50, blank=True)
+    witness_name = models.CharField(_("witness"), max_length=50, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    scope = models.CharField(_("recipients"), max_length=20, choices=Scope.choices)
+    given_on = models.DateField(_("given on"))
+    expires_on = models.DateField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gte=models.F("given_on")), name="consent_valid_period"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(given_by="guardian") | ~models.Q(guardian_name=""),
+                name="consent_guardian_named",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(given_by="verbal_witnessed") | ~models.Q(witness_name=""),
+                name="consent_witness_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_purpose_display()}"
+
+    def in_force_on(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.revoked_at is None and self.given_on <= day <= self.expires_on
+
+    @property
+    def in_force(self) -> bool:
+        return self.in_force_on()
+
+    def covers(self, *, purpose: str, credit_code: str | None = None, day: dt.date | None = None) -> bool:
+        """Does this consent allow sharing for ``purpose`` with the organisation ``credit_code``?"""
+        if not self.in_force_on(day) or self.purpose != purpose:
+            return False
+        if self.scope == self.Scope.ANY_SUPPLIER:
+            return True
+        return credit_code is not None and any(r.credit_code == credit_code for r in self.recipients.all())
+
+
+class ConsentRecipient(models.Model):
+    """An organisation named in a consent, by its unified social credit code."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="recipients")
+    name = models.CharField(_("organisation"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("named recipient")
+        verbose_name_plural = _("named recipients")
+        indexes = [models.Index(fields=["credit_code"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def household_region_code(obj: Any) -> str:
+    """The region code of any needs object, for access-log rows."""
+    household = obj if isinstance(obj, Household) else obj.household
+    return household.region_id

@@ -1,0 +1,245 @@
+"""Reads of the need ledger: every queryset goes through the region scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from accounts import crypto
+from accounts.models import Region
+from accounts.scope import get_visible_or_404, region_scope
+
+from . import idnumbers
+from .models import AssistanceRecord, Consent, Household, Member, MemberTag, Need, Visit
+
+
+def years_ago(years: int, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def current_members() -> QuerySet[Member]:
+    return Member.objects.filter(left_at__isnull=True)
+
+
+def household_list_for_user(user: Any) -> QuerySet[Household]:
+    """Households a user may see, with what the list shows computed in the same query."""
+    members = current_members().filter(household=OuterRef("pk"))
+    live_needs = Need.objects.filter(household=OuterRef("pk"), status__in=Need.LIVE_STATUSES)
+    return (
+        Household.objects.visible_to(user)
+        .filter(archived_at__isnull=True)
+        .select_related("region", "worker")
+        .annotate(
+            head_name=Subquery(members.filter(relation=Member.Relation.HEAD).values("name")[:1]),
+            member_count=Subquery(
+                members.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            live_need_count=Subquery(
+                live_needs.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            has_urgent=Exists(live_needs.filter(urgent=True)),
+            has_minor=Exists(members.filter(birth_date__gt=years_ago(18))),
+            has_child_under_14=Exists(members.filter(birth_date__gt=years_ago(14))),
+        )
+        .order_by("-has_urgent", "station_id", "code")
+    )
+
+
+def household_get_for_user(user: Any, pk: Any) -> Household:
+    return get_visible_or_404(
+        Household.objects.select_related("region__parent", "station", "worker", "created_by"),
+        user,
+        pk=pk,
+    )
+
+
+def household_members(household: Household) -> list[Member]:
+    today = timezone.localdate()
+    return list(
+        current_members()
+        .filter(household=household)
+        .prefetch_related(
+            Prefetch(
+                "assistance",
+                queryset=AssistanceRecord.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)),
+                to_attr="current_assistance",
+            ),
+            "tags",
+        )
+        .order_by("id")
+    )
+
+
+def member_get_for_user(user: Any, household: Household, pk: Any) -> Member:
+    return get_visible_or_404(Member.objects.filter(household=household), user, pk=pk)
+
+
+def need_get_for_user(user: Any, pk: Any) -> Need:
+    return get_visible_or_404(
+        Need.objects.select_related("household__region", "member", "created_by"), user, pk=pk
+    )
+
+
+def need_list_for_user(user: Any) -> QuerySet[Need]:
+    return Need.objects.visible_to(user).select_related("household__region", "member")
+
+
+def visit_list_for_user(user: Any) -> QuerySet[Visit]:
+    return Visit.objects.visible_to(user).select_related("household", "worker")
+
+
+def consent_list_for_user(user: Any) -> QuerySet[Consent]:
+    return (
+        Consent.objects.visible_to(user)
+        .select_related("household", "member", "recorded_by")
+        .prefetch_related("recipients")
+    )
+
+
+def consent_get_for_user(user: Any, pk: Any) -> Consent:
+    return get_visible_or_404(
+        Consent.objects.select_related("household__region", "member", "recorded_by").prefetch_related(
+            "recipients"
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def member_list_for_user(user: Any) -> QuerySet[Member]:
+    return (
+        Member.objects.visible_to(user)
+        .filter(left_at__isnull=True)
+        .select_related("household")
+        .prefetch_related(
+            Prefetch(
+                "assistance",
+                queryset=AssistanceRecord.objects.filter(ended_on__isnull=True),
+                to_attr="current_assistance",
+            ),
+            "tags",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class IdSearchResult:
+    household: Household | None = None
+    elsewhere: bool = False
+    invalid: str = ""
+
+
+def household_find_by_id_number(user: Any, raw: str) -> IdSearchResult:
+    """Exact search by ID number through the blind index; says "elsewhere" without details."""
+    number = idnumbers.normalize(raw)
+    if len(number) == 15:
+        try:
+            number = idnumbers.parse(number).number
+        except Exception:  # noqa: BLE001 - an invalid number is simply not found
+            pass
+    if len(number) != 18:
+        from django.utils.translation import gettext as _
+
+        return IdSearchResult(invalid=_("An ID number has 18 characters."))
+    index = crypto.blind_index(number, purpose="id_number")
+    member = Member.objects.filter(id_number_index=index).select_related("household").first()
+    if member is None:
+        return IdSearchResult()
+    visible = Household.objects.visible_to(user).filter(pk=member.household_id).first()
+    if visible is None:
+        return IdSearchResult(elsewhere=True)
+    return IdSearchResult(household=visible)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime | dt.date
+    kind: str  # visit | need | need_status | consent | consent_revoked
+    title: str
+    detail: str
+    obj: Any
+
+
+def household_timeline(household: Household) -> list[TimelineEntry]:
+    """Visits, needs and consent of one household, newest first (a few dozen rows at most)."""
+    from django.utils.translation import gettext as _
+
+    entries: list[TimelineEntry] = []
+    for visit in household.visits.select_related("worker"):
+        entries.append(TimelineEntry(visit.visited_on, "visit", _("Home visit"), visit.findings, visit))
+    for need in household.needs.select_related("member"):
+        entries.append(TimelineEntry(need.created_at, "need", _("Need recorded"), str(need), need))
+        if need.status != Need.Status.OPEN:
+            entries.append(
+                TimelineEntry(
+                    need.status_changed_at,
+                    "need_status",
+                    _("Need: %(status)s") % {"status": need.get_status_display()},
+                    need.status_reason or str(need),
+                    need,
+                )
+            )
+    for consent in household.consents.select_related("member"):
+        entries.append(
+            TimelineEntry(consent.given_on, "consent", _("Consent given"), str(consent), consent)
+        )
+        if consent.revoked_at:
+            entries.append(
+                TimelineEntry(consent.revoked_at, "consent_revoked", _("Consent revoked"), consent.revoked_reason, consent)
+            )
+
+    def key(entry: TimelineEntry) -> dt.datetime:
+        at = entry.at
+        if isinstance(at, dt.datetime):
+            return at
+        return timezone.make_aware(dt.datetime.combine(at, dt.time(23, 59)))
+
+    return sorted(entries, key=key, reverse=True)
+
+
+def region_choices_for_user(user: Any) -> QuerySet[Region]:
+    """Villages and townships where a user may record or filter households."""
+    scope = region_scope(user)
+    return (
+        Region.objects.filter(scope.q("code"), level__in=[Region.Level.TOWNSHIP, Region.Level.VILLAGE])
+        .filter(valid_to__isnull=True)
+        .order_by("code")
+    )
+
+
+def household_counts_for_user(user: Any) -> dict[str, int]:
+    """Figures for the dashboard, in one aggregate query per table."""
+    households = Household.objects.visible_to(user).filter(archived_at__isnull=True)
+    needs = Need.objects.visible_to(user)
+    figures = households.aggregate(
+        households=Count("pk"),
+        never_visited=Count("pk", filter=Q(last_visited_on__isnull=True)),
+        unvisited_90=Count("pk", filter=Q(last_visited_on__lt=timezone.localdate() - dt.timedelta(days=90))),
+    )
+    figures.update(
+        needs.aggregate(
+            open_needs=Count("pk", filter=Q(status__in=Need.LIVE_STATUSES)),
+            urgent_needs=Count("pk", filter=Q(status__in=Need.LIVE_STATUSES, urgent=True)),
+            met_needs=Count("pk", filter=Q(status=Need.Status.MET)),
+        )
+    )
+    return figures
+
+
+__all__ = ["MemberTag"]

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from needs import idnumbers
+
+
+def test_it_accepts_a_valid_number_and_derives_birth_date_and_sex():
+    parsed = idnumbers.parse("11010519491231002X")
+    assert parsed.birth_date == dt.date(1949, 12, 31)
+    assert parsed.sex == "female"
+    assert parsed.warnings == []
+
+
+def test_it_normalises_spaces_dashes_full_width_and_lower_case_x():
+    assert idnumbers.parse(" 110105 1949-1231 002x ").number == "11010519491231002X"
+    assert idnumbers.parse("１１０１０５１９４９１２３１００２ｘ").number == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        ("110105194912310021", "checksum"),  # wrong check character
+        ("11010519490231002X", "birth_date"),  # 31 February... 1949-02-31
+        ("110105194913010025", "birth_date"),  # month 13
+        ("11010519491231002", "length"),
+        ("1101051949123100AX", "format"),
+    ],
+)
+def test_it_rejects(number, code):
+    with pytest.raises(ValidationError) as exc:
+        idnumbers.parse(number)
+    assert exc.value.code == code
+
+
+def test_it_rejects_a_future_birth_date():
+    future = idnumbers.generate("441881", dt.date(2030, 1, 1), 1, sex="male")
+    with pytest.raises(ValidationError) as exc:
+        idnumbers.parse(future, today=dt.date(2026, 11, 21))
+    assert exc.value.code == "future"
+
+
+def test_an_unknown_area_code_is_a_warning_not_a_rejection():
+    # 440524 (a former Shantou district) is missing from the reference table.
+    parsed = idnumbers.parse("440524188001010014")
+    assert parsed.birth_date == dt.date(1880, 1, 1)
+    assert "440524" in parsed.warnings[0]
+    assert "120" in parsed.warnings[1]  # born 1880: a warning, not a rejection
+
+
+def test_a_legacy_15_digit_number_is_upgraded():
+    assert idnumbers.parse("110105491231002").number == "11010519491231002X"
+
+
+def test_generated_numbers_are_valid_and_carry_the_sex():
+    number = idnumbers.generate("441881", dt.date(2015, 3, 4), 7, sex="female")
+    parsed = idnumbers.parse(number)
+    assert parsed.sex == "female" and parsed.birth_date == dt.date(2015, 3, 4)
