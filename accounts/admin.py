@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -22,19 +23,8 @@ class RegionAdmin(admin.ModelAdmin):
         return False  # regions are retired with valid_to, never deleted
 
 
-class UserAdminForm(forms.ModelForm):
-    phone_input = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
-
-    class Meta:
-        model = User
-        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose the fields)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.phone:
-            self.fields["phone_input"].help_text = _(
-                "Stored (%(masked)s); type a new number to replace it."
-            ) % {"masked": self.instance.phone_masked}
+class RoleRegionCheckMixin:
+    """The role and home region must fit each other (a social worker belongs to a township)."""
 
     def clean(self):
         data = super().clean()
@@ -43,18 +33,43 @@ class UserAdminForm(forms.ModelForm):
             raise ValidationError(errors)
         return data
 
+
+class UserAdminForm(RoleRegionCheckMixin, UserChangeForm):
+    """Django's change form (read-only password hash with its own change link) plus the phone,
+    typed in plain and stored encrypted; the stored value is only ever shown masked."""
+
+    phone_input = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.phone:
+            self.fields["phone_input"].help_text = _(
+                "Stored (%(masked)s); type a new number to replace it."
+            ) % {"masked": self.instance.phone_masked}
+
     def save(self, commit=True):
         user = super().save(commit=False)
         if self.cleaned_data.get("phone_input"):
             user.set_phone(self.cleaned_data["phone_input"])
         if commit:
             user.save()
+            self._save_m2m()
         return user
+
+
+class UserAdminCreationForm(RoleRegionCheckMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "name", "role", "region")
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserAdminForm
+    add_form = UserAdminCreationForm
     list_display = ["username", "name", "role", "region", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "name", "email", "region__name"]
@@ -72,7 +87,15 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "name", "role", "region", "password1", "password2"),
+                "fields": (
+                    "username",
+                    "name",
+                    "role",
+                    "region",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

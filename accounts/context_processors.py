@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .models import Notification
+from .selectors import unread_notification_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -12,5 +12,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    return {"unread_notifications": unread}
+    return {"unread_notifications": unread_notification_count(user)}

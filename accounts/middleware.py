@@ -4,12 +4,16 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+
+from .net import client_ip
 
 LAST_SEEN_KEY = "_last_seen"
 LOGIN_AT_KEY = "_login_at"
@@ -58,3 +62,28 @@ class SessionTimeoutMiddleware:
             response["HX-Redirect"] = login_url
             return response
         return HttpResponseRedirect(login_url)
+
+
+class PrivateResponsesMiddleware:
+    """Pages seen while logged in hold personal data: no browser or proxy may keep a copy
+    (a shared phone's Back button after logout must not show them), and htmx fragments vary
+    from full pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True, max_age=0)
+        if request.headers.get("HX-Request"):
+            patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog with our client address (it would trust any X-Forwarded-For)."""
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        return client_ip(request)

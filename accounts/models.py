@@ -96,6 +96,8 @@ class Region(models.Model):
 
 
 class UserQuerySet(models.QuerySet):
+    region_field = "region__code"
+
     def visible_to(self, user: Any) -> UserQuerySet:
         """Staff a user may look up: the people working inside the user's region, and oneself."""
         scope = region_scope(user)
@@ -134,7 +136,9 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    phone = EncryptedTextField(_("mobile phone"), blank=True, default="")
+    phone = EncryptedTextField(
+        _("mobile phone"), blank=True, default="", index_field="phone_index", index_purpose="phone"
+    )
     phone_index = models.CharField(
         max_length=64, blank=True, default="", db_index=True, editable=False
     )
@@ -177,8 +181,7 @@ class User(AbstractUser):
         return list(reversed(path))
 
     def set_phone(self, value: str) -> None:
-        self.phone = normalize_phone(value)
-        self.phone_index = crypto.blind_index(self.phone, purpose="phone") if self.phone else ""
+        self.phone = normalize_phone(value)  # phone_index follows on save (EncryptedTextField)
 
 
 def normalize_phone(value: str) -> str:
@@ -252,6 +255,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    #: A sender's lease: set when a worker starts sending; a lease older than
+    #: EMAIL_LEASE is taken as a crashed sender and the e-mail is sent again.
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: models.Manager[Notification] = models.Manager()
 

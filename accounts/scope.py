@@ -61,9 +61,19 @@ def region_scope(user: Any) -> RegionScope:
         return NOTHING
     if user.is_superuser or user.role == "administrator":
         return EVERYTHING
-    if user.role in ("social_worker", "civil_affairs") and user.region_id:
-        return RegionScope(prefix=user.region.prefix)
+    if user.role in _HOME_LEVELS and user.region_id:
+        region = user.region
+        # A backstop: a role whose home region is of the wrong level (a social worker "of" a
+        # whole city) sees nothing rather than too much.
+        if region.level in _HOME_LEVELS[user.role]:
+            return RegionScope(prefix=region.prefix)
     return NOTHING
+
+
+_HOME_LEVELS = {
+    "social_worker": {"township"},
+    "civil_affairs": {"province", "prefecture", "county"},
+}
 
 
 _QS = TypeVar("_QS", bound="RegionScopedQuerySet")

@@ -33,6 +33,10 @@ def staff_get_for_user(user: User, pk: Any) -> User:
     )
 
 
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
 def notification_list_for_user(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 

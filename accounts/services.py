@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,12 +149,12 @@ def sensitive_field_reveal(
     field_name: str,
     reason: str,
     ip_address: str | None = None,
-    region_code: str = "",
 ) -> str:
     """Return the plain value of an encrypted field and write exactly one access-log row.
 
-    The caller has already fetched ``instance`` through the user's scope (a stranger never gets
-    this far: 404). A reason is required, because the log must say why.
+    The record must be visible to the user through its model's own region scope (checked here
+    again, whatever the caller did: a stranger gets Http404), and a reason is required, because
+    the log must say why.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -161,12 +162,18 @@ def sensitive_field_reveal(
     model_field = instance._meta.get_field(field_name)
     if not isinstance(model_field, EncryptedTextField):
         raise ValueError(f"{field_name} is not a protected field")
+    queryset = type(instance)._default_manager.all()
+    region_field = getattr(queryset, "region_field", None)
+    visible = queryset.visible_to(user).filter(pk=instance.pk)
+    region_code = visible.values_list(region_field, flat=True).first() if region_field else None
+    if region_code is None and not visible.exists():
+        raise Http404
     AccessLog.objects.create(
         user=user,
         subject_type=ContentType.objects.get_for_model(instance),
         subject_id=str(instance.pk),
         subject_label=f"{instance._meta.verbose_name} #{instance.pk}",
-        region_code=region_code,
+        region_code=region_code or "",
         field=field_name,
         reason=reason[:1000],
         ip_address=ip_address,
@@ -207,33 +214,66 @@ def notify(
     return notifications
 
 
+EMAIL_LEASE = dt.timedelta(minutes=15)
+
+
+def _unsent_emails() -> models.QuerySet[Notification]:
+    return Notification.objects.filter(emailed_at__isnull=True, recipient__is_active=True).exclude(
+        recipient__email=""
+    )
+
+
 def notification_send_email(*, notification_id: int) -> bool:
-    """E-mail one notification at most once: a conditional claim makes retries harmless."""
+    """E-mail one notification at most once.
+
+    A conditional claim (a lease) makes a retry or a second worker harmless; a sender that dies
+    after claiming leaves a lease that expires, and ``notification_emails_sweep`` sends again.
+    Returns whether this call sent it. Mail errors propagate after releasing the lease.
+    """
     from django.conf import settings
     from django.core.mail import send_mail
 
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    now = timezone.now()
+    claimed = (
+        _unsent_emails()
+        .filter(pk=notification_id)
+        .filter(
+            models.Q(email_claimed_at__isnull=True)
+            | models.Q(email_claimed_at__lt=now - EMAIL_LEASE)
+        )
+        .update(email_claimed_at=now)
     )
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    address = notification.recipient.email
-    if not address:
-        return False
     link = f"\n\n{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
     try:
         send_mail(
-            subject=notification.title,
+            subject=" ".join(notification.title.split()),  # no line breaks in a header
             message=(notification.body or notification.title) + link,
             from_email=None,
-            recipient_list=[address],
+            recipient_list=[notification.recipient.email],
         )
     except Exception:
-        # Release the claim so that a retry can send it.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        Notification.objects.filter(pk=notification_id).update(email_claimed_at=None)
         raise
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
     return True
+
+
+def notification_emails_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> list[int]:
+    """Notifications whose e-mail is still due (never sent, no live lease), oldest first."""
+    now = timezone.now()
+    return list(
+        _unsent_emails()
+        .filter(created_at__lt=now - older_than)
+        .filter(
+            models.Q(email_claimed_at__isnull=True)
+            | models.Q(email_claimed_at__lt=now - EMAIL_LEASE)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
 
 
 def notification_mark_read(*, user: User, notification: Notification) -> None:
@@ -248,6 +288,13 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Delete the user's API tokens (after a password change: old credentials stop working)."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0]
 
 
 def user_validate_home_region(*, role: str, region: Region | None) -> dict[str, Any]:

@@ -59,9 +59,7 @@ class VulnerabilityTag(models.TextChoices):
 
 
 #: Tags that also call for the simplified procedure (DOMAIN.md §5).
-CLASSIFIED_TAGS = frozenset(
-    {VulnerabilityTag.ORPHAN, VulnerabilityTag.DE_FACTO_UNSUPPORTED_CHILD}
-)
+CLASSIFIED_TAGS = frozenset({VulnerabilityTag.ORPHAN, VulnerabilityTag.DE_FACTO_UNSUPPORTED_CHILD})
 
 
 class CharityArea(models.TextChoices):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .filters import AccessLogFilterSet, ChangeHistoryFilterSet, StaffFilterSet
 from .forms import LoginForm, RevealForm
+from .net import client_ip
 from .scope import region_scope
 
 PAGE_SIZE = 50
@@ -24,14 +26,16 @@ def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        }
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -40,6 +44,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        services.user_tokens_revoke(user=form.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 
@@ -127,8 +132,7 @@ def staff_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 instance=person,
                 field_name="phone",
                 reason=form.cleaned_data["reason"],
-                ip_address=_client_ip(request),
-                region_code=person.region_id or "",
+                ip_address=client_ip(request),
             )
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))

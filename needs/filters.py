@@ -20,15 +20,26 @@ class HouseholdFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Village or township"), queryset=None, method="in_region", empty_label=_("All")
     )
-    gap_class = django_filters.ChoiceFilter(label=_("Difficulty group"), choices=GapClass.choices, empty_label=_("All"))
+    gap_class = django_filters.ChoiceFilter(
+        label=_("Difficulty group"), choices=GapClass.choices, empty_label=_("All")
+    )
     status = django_filters.ChoiceFilter(
-        label=_("Assistance status"), choices=AssistanceStatus.choices, method="with_status", empty_label=_("All")
+        label=_("Assistance status"),
+        choices=AssistanceStatus.choices,
+        method="with_status",
+        empty_label=_("All"),
     )
     tag = django_filters.ChoiceFilter(
-        label=_("Vulnerability"), choices=VulnerabilityTag.choices, method="with_tag", empty_label=_("All")
+        label=_("Vulnerability"),
+        choices=VulnerabilityTag.choices,
+        method="with_tag",
+        empty_label=_("All"),
     )
     need_area = django_filters.ChoiceFilter(
-        label=_("Open need in area"), choices=CharityArea.choices, method="with_need_area", empty_label=_("All")
+        label=_("Open need in area"),
+        choices=CharityArea.choices,
+        method="with_need_area",
+        empty_label=_("All"),
     )
     urgent = django_filters.BooleanFilter(
         label=_("Urgent need"), method="with_urgent", widget=django_filters.widgets.BooleanWidget()
@@ -42,19 +53,35 @@ class HouseholdFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Household
-        fields = ["q", "region", "gap_class", "status", "tag", "need_area", "urgent", "unvisited_days", "mine"]
+        fields = [
+            "q",
+            "region",
+            "gap_class",
+            "status",
+            "tag",
+            "need_area",
+            "urgent",
+            "unvisited_days",
+            "mine",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["region"].queryset = region_choices_for_user(user) if user else Household.objects.none()
+        self.filters["region"].queryset = (
+            region_choices_for_user(user) if user else Household.objects.none()
+        )
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset
-        named = Member.objects.filter(household=OuterRef("pk"), left_at__isnull=True, name__icontains=value)
-        return queryset.filter(Q(Exists(named)) | Q(address__icontains=value) | Q(code__iexact=value))
+        named = Member.objects.filter(
+            household=OuterRef("pk"), left_at__isnull=True, name__icontains=value
+        )
+        return queryset.filter(
+            Q(Exists(named)) | Q(address__icontains=value) | Q(code__iexact=value)
+        )
 
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset.filter(region__code__startswith=value.prefix) if value else queryset
@@ -69,17 +96,23 @@ class HouseholdFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(records))
 
     def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        tags = MemberTag.objects.filter(member__household=OuterRef("pk"), member__left_at__isnull=True, tag=value)
+        tags = MemberTag.objects.filter(
+            member__household=OuterRef("pk"), member__left_at__isnull=True, tag=value
+        )
         return queryset.filter(Exists(tags))
 
     def with_need_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        needs = Need.objects.filter(household=OuterRef("pk"), area=value, status__in=Need.LIVE_STATUSES)
+        needs = Need.objects.filter(
+            household=OuterRef("pk"), area=value, status__in=Need.LIVE_STATUSES
+        )
         return queryset.filter(Exists(needs))
 
     def with_urgent(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        urgent = Need.objects.filter(household=OuterRef("pk"), urgent=True, status__in=Need.LIVE_STATUSES)
+        urgent = Need.objects.filter(
+            household=OuterRef("pk"), urgent=True, status__in=Need.LIVE_STATUSES
+        )
         return queryset.filter(Exists(urgent)) if value else queryset.exclude(Exists(urgent))
 
     def unvisited_for(self, queryset: QuerySet, name: str, value) -> QuerySet:
@@ -94,9 +127,15 @@ class HouseholdFilterSet(django_filters.FilterSet):
 
 class NeedFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Need.Status.choices)
-    area = django_filters.ChoiceFilter(label=_("Charity area"), choices=CharityArea.choices, empty_label=_("All"))
-    form = django_filters.ChoiceFilter(label=_("Form of aid"), choices=AidForm.choices, empty_label=_("All"))
-    urgent = django_filters.BooleanFilter(label=_("Urgent"), widget=django_filters.widgets.BooleanWidget())
+    area = django_filters.ChoiceFilter(
+        label=_("Charity area"), choices=CharityArea.choices, empty_label=_("All")
+    )
+    form = django_filters.ChoiceFilter(
+        label=_("Form of aid"), choices=AidForm.choices, empty_label=_("All")
+    )
+    urgent = django_filters.BooleanFilter(
+        label=_("Urgent"), widget=django_filters.widgets.BooleanWidget()
+    )
     household = django_filters.NumberFilter(label=_("Household"), field_name="household_id")
 
     class Meta:

@@ -57,7 +57,9 @@ def parse(value: str, *, today: dt.date | None = None) -> IdNumber:
         ) from None
     today = today or timezone.localdate()
     if birth > today:
-        raise ValidationError(_("The birth date in this ID number is in the future."), code="future")
+        raise ValidationError(
+            _("The birth date in this ID number is in the future."), code="future"
+        )
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError(
             _("The check character is wrong: please check the number digit by digit."),

@@ -90,13 +90,17 @@ class Household(models.Model):
     )
     housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
     housing_note = models.CharField(_("housing details"), max_length=200, blank=True)
-    gap_class = models.CharField(_("difficulty group"), max_length=40, choices=GapClass.choices, blank=True)
+    gap_class = models.CharField(
+        _("difficulty group"), max_length=40, choices=GapClass.choices, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
     last_visited_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
     coi_declared = models.BooleanField(
         _("the responsible worker is related to this household"),
         default=False,
-        help_text=_("A declared relation sends every match of this household to civil affairs review."),
+        help_text=_(
+            "A declared relation sends every match of this household to civil affairs review."
+        ),
     )
     coi_note = models.CharField(_("relation declared"), max_length=200, blank=True)
     coi_declared_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -161,8 +165,12 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
-    phone = EncryptedTextField(_("phone"), blank=True, default="")
-    phone_index = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+    phone = EncryptedTextField(
+        _("phone"), blank=True, default="", index_field="phone_index", index_purpose="phone"
+    )
+    phone_index = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
     disability_type = models.CharField(
         _("disability type"), max_length=20, choices=DisabilityType.choices, blank=True
     )
@@ -230,7 +238,9 @@ class AssistanceRecord(models.Model):
     """One assistance status of a person over a period; a current one has no end date."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="assistance")
-    status = models.CharField(_("assistance status"), max_length=40, choices=AssistanceStatus.choices)
+    status = models.CharField(
+        _("assistance status"), max_length=40, choices=AssistanceStatus.choices
+    )
     started_on = models.DateField(_("since"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -246,7 +256,8 @@ class AssistanceRecord(models.Model):
                 name="assistance_one_current_per_status",
             ),
             models.CheckConstraint(
-                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
                 name="assistance_valid_period",
             ),
         ]
@@ -369,8 +380,12 @@ class Need(models.Model):
         validators=[MinValueValidator(0)],
     )
     quantity = models.CharField(_("quantity"), max_length=100, blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.HOME_VISIT)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.HOME_VISIT
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -392,16 +407,21 @@ class Need(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["open", "matching", "met", "closed_unmet", "withdrawn"]),
+                condition=models.Q(
+                    status__in=["open", "matching", "met", "closed_unmet", "withdrawn"]
+                ),
                 name="need_status_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "matching"], closed_at__isnull=True)
-                | models.Q(status__in=["met", "closed_unmet", "withdrawn"], closed_at__isnull=False),
+                | models.Q(
+                    status__in=["met", "closed_unmet", "withdrawn"], closed_at__isnull=False
+                ),
                 name="need_closed_at_matches_status",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status__in=["closed_unmet", "withdrawn"]) | ~models.Q(status_reason=""),
+                condition=~models.Q(status__in=["closed_unmet", "withdrawn"])
+                | ~models.Q(status_reason=""),
                 name="need_reason_when_unmet_or_withdrawn",
             ),
         ]
@@ -426,7 +446,8 @@ class ConsentQuerySet(RegionScopedQuerySet):
 
 
 class Consent(models.Model):
-    """Recorded consent (知情同意) to share a person's information: who, for what, with whom, until when.
+    """Recorded consent (知情同意) to share a person's information: who, for what, with whom,
+    until when.
 
     Nothing about a person goes to a charity without consent in force for that purpose and
     recipient. A child under 14 consents through a guardian. Revocable.
@@ -472,7 +493,8 @@ class Consent(models.Model):
         ordering = ["-given_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(expires_on__gte=models.F("given_on")), name="consent_valid_period"
+                condition=models.Q(expires_on__gte=models.F("given_on")),
+                name="consent_valid_period",
             ),
             models.CheckConstraint(
                 condition=~models.Q(given_by="guardian") | ~models.Q(guardian_name=""),
@@ -495,13 +517,17 @@ class Consent(models.Model):
     def in_force(self) -> bool:
         return self.in_force_on()
 
-    def covers(self, *, purpose: str, credit_code: str | None = None, day: dt.date | None = None) -> bool:
+    def covers(
+        self, *, purpose: str, credit_code: str | None = None, day: dt.date | None = None
+    ) -> bool:
         """Does this consent allow sharing for ``purpose`` with the organisation ``credit_code``?"""
         if not self.in_force_on(day) or self.purpose != purpose:
             return False
         if self.scope == self.Scope.ANY_SUPPLIER:
             return True
-        return credit_code is not None and any(r.credit_code == credit_code for r in self.recipients.all())
+        return credit_code is not None and any(
+            r.credit_code == credit_code for r in self.recipients.all()
+        )
 
 
 class ConsentRecipient(models.Model):

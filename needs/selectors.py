@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     Exists,
@@ -77,7 +78,9 @@ def household_members(household: Household) -> list[Member]:
         .prefetch_related(
             Prefetch(
                 "assistance",
-                queryset=AssistanceRecord.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)),
+                queryset=AssistanceRecord.objects.filter(
+                    Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+                ),
                 to_attr="current_assistance",
             ),
             "tags",
@@ -114,9 +117,9 @@ def consent_list_for_user(user: Any) -> QuerySet[Consent]:
 
 def consent_get_for_user(user: Any, pk: Any) -> Consent:
     return get_visible_or_404(
-        Consent.objects.select_related("household__region", "member", "recorded_by").prefetch_related(
-            "recipients"
-        ),
+        Consent.objects.select_related(
+            "household__region", "member", "recorded_by"
+        ).prefetch_related("recipients"),
         user,
         pk=pk,
     )
@@ -147,16 +150,10 @@ class IdSearchResult:
 
 def household_find_by_id_number(user: Any, raw: str) -> IdSearchResult:
     """Exact search by ID number through the blind index; says "elsewhere" without details."""
-    number = idnumbers.normalize(raw)
-    if len(number) == 15:
-        try:
-            number = idnumbers.parse(number).number
-        except Exception:  # noqa: BLE001 - an invalid number is simply not found
-            pass
-    if len(number) != 18:
-        from django.utils.translation import gettext as _
-
-        return IdSearchResult(invalid=_("An ID number has 18 characters."))
+    try:
+        number = idnumbers.parse(raw).number
+    except ValidationError as exc:
+        return IdSearchResult(invalid=exc.messages[0])
     index = crypto.blind_index(number, purpose="id_number")
     member = Member.objects.filter(id_number_index=index).select_related("household").first()
     if member is None:
@@ -182,7 +179,9 @@ def household_timeline(household: Household) -> list[TimelineEntry]:
 
     entries: list[TimelineEntry] = []
     for visit in household.visits.select_related("worker"):
-        entries.append(TimelineEntry(visit.visited_on, "visit", _("Home visit"), visit.findings, visit))
+        entries.append(
+            TimelineEntry(visit.visited_on, "visit", _("Home visit"), visit.findings, visit)
+        )
     for need in household.needs.select_related("member"):
         entries.append(TimelineEntry(need.created_at, "need", _("Need recorded"), str(need), need))
         if need.status != Need.Status.OPEN:
@@ -201,7 +200,13 @@ def household_timeline(household: Household) -> list[TimelineEntry]:
         )
         if consent.revoked_at:
             entries.append(
-                TimelineEntry(consent.revoked_at, "consent_revoked", _("Consent revoked"), consent.revoked_reason, consent)
+                TimelineEntry(
+                    consent.revoked_at,
+                    "consent_revoked",
+                    _("Consent revoked"),
+                    consent.revoked_reason,
+                    consent,
+                )
             )
 
     def key(entry: TimelineEntry) -> dt.datetime:
@@ -217,7 +222,9 @@ def region_choices_for_user(user: Any) -> QuerySet[Region]:
     """Villages and townships where a user may record or filter households."""
     scope = region_scope(user)
     return (
-        Region.objects.filter(scope.q("code"), level__in=[Region.Level.TOWNSHIP, Region.Level.VILLAGE])
+        Region.objects.filter(
+            scope.q("code"), level__in=[Region.Level.TOWNSHIP, Region.Level.VILLAGE]
+        )
         .filter(valid_to__isnull=True)
         .order_by("code")
     )
@@ -230,7 +237,9 @@ def household_counts_for_user(user: Any) -> dict[str, int]:
     figures = households.aggregate(
         households=Count("pk"),
         never_visited=Count("pk", filter=Q(last_visited_on__isnull=True)),
-        unvisited_90=Count("pk", filter=Q(last_visited_on__lt=timezone.localdate() - dt.timedelta(days=90))),
+        unvisited_90=Count(
+            "pk", filter=Q(last_visited_on__lt=timezone.localdate() - dt.timedelta(days=90))
+        ),
     )
     figures.update(
         needs.aggregate(

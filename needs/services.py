@@ -235,9 +235,6 @@ def _apply_member(member: Member, checked: _CheckedMember, today: dt.date) -> bo
         "health_notes": (data.health_notes or "").strip(),
         "school_or_work": (data.school_or_work or "").strip(),
     }
-    values["phone_index"] = (
-        crypto.blind_index(values["phone"], purpose="phone") if values["phone"] else ""
-    )
     if checked.parsed_id is not None:
         values.update(
             id_number=checked.parsed_id.number,
@@ -315,7 +312,9 @@ def household_save(
     region: Region | None = fields.get("region")
     station = _stations_for(region) if region is not None else None
     if region is None or station is None:
-        household_errors["region"] = [_("Choose the village or township where the household lives.")]
+        household_errors["region"] = [
+            _("Choose the village or township where the household lives.")
+        ]
     elif not can_edit_ledger(user, region.code):
         household_errors["region"] = [_("You can only record households of your own township.")]
     worker: User | None = fields.get("worker") or (
@@ -326,7 +325,9 @@ def household_save(
     elif station is not None and (
         worker.role != User.Role.SOCIAL_WORKER or worker.region_id != station.code
     ):
-        household_errors["worker"] = [_("The responsible worker must belong to the township's station.")]
+        household_errors["worker"] = [
+            _("The responsible worker must belong to the township's station.")
+        ]
     if fields.get("coi_declared") and not (fields.get("coi_note") or "").strip():
         household_errors["coi_note"] = [_("Say how the worker is related to the household.")]
     if household is not None and household.is_archived:
@@ -353,7 +354,14 @@ def household_save(
     except IntegrityError as exc:
         # Another user registered one of these people at the same moment.
         raise LedgerInvalid(
-            {"__all__": [_("Someone registered one of these people meanwhile. Please check and save again.")]}
+            {
+                "__all__": [
+                    _(
+                        "Someone registered one of these people meanwhile. "
+                        "Please check and save again."
+                    )
+                ]
+            }
         ) from exc
     for c in checked:
         if c.parsed_id is not None:
@@ -470,7 +478,16 @@ def visit_record(
 
 # --- Needs -----------------------------------------------------------------------------------
 
-NEED_FIELDS = ("member", "area", "form", "description", "urgent", "estimated_value", "quantity", "source")
+NEED_FIELDS = (
+    "member",
+    "area",
+    "form",
+    "description",
+    "urgent",
+    "estimated_value",
+    "quantity",
+    "source",
+)
 
 
 def _check_need_member(household: Household, member: Member | None) -> None:
@@ -489,7 +506,9 @@ def need_register(*, user: Any, household: Household, **values: Any) -> Need:
     need = Need(household=household, created_by=user)
     for name in NEED_FIELDS:
         if name in values:
-            setattr(need, name, values[name].strip() if isinstance(values[name], str) else values[name])
+            setattr(
+                need, name, values[name].strip() if isinstance(values[name], str) else values[name]
+            )
     need.full_clean(exclude=["household", "created_by"])
     need.save()
     return need
@@ -503,7 +522,9 @@ def need_update(*, user: Any, need: Need, **values: Any) -> Need:
     _check_need_member(need.household, values.get("member", need.member))
     for name in NEED_FIELDS:
         if name in values:
-            setattr(need, name, values[name].strip() if isinstance(values[name], str) else values[name])
+            setattr(
+                need, name, values[name].strip() if isinstance(values[name], str) else values[name]
+            )
     need.full_clean(exclude=["household", "created_by"])
     need.save()
     return need
@@ -534,11 +555,22 @@ def need_transition(*, user: Any | None, need: Need, to: str, reason: str = "") 
     now = timezone.now()
     closed_at = now if to in Need.CLOSED_STATUSES else None
     updated = Need.objects.filter(pk=need.pk, status=need.status).update(
-        status=to, status_reason=reason[:300], status_changed_at=now, closed_at=closed_at, updated_at=now
+        status=to,
+        status_reason=reason[:300],
+        status_changed_at=now,
+        closed_at=closed_at,
+        updated_at=now,
     )
     if not updated:
-        raise ValidationError(_("The need was changed by someone else meanwhile. Reload and try again."))
-    need.status, need.status_reason, need.status_changed_at, need.closed_at = to, reason[:300], now, closed_at
+        raise ValidationError(
+            _("The need was changed by someone else meanwhile. Reload and try again.")
+        )
+    need.status, need.status_reason, need.status_changed_at, need.closed_at = (
+        to,
+        reason[:300],
+        now,
+        closed_at,
+    )
     return need
 
 

@@ -34,3 +34,8 @@ class MeOutputSerializer(serializers.ModelSerializer):
             "phone_masked",
             "unread_notifications",
         ]
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()

@@ -24,6 +24,9 @@ def run_manage(
             DJANGO_ALLOWED_HOSTS="aidbridge.example.org",
             FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
             FIELD_HASH_KEY="h" * 40,
+            DATABASE_URL=env.get("DATABASE_URL") or "sqlite:////tmp/aidbridge-deploy-check.sqlite3",
+            REDIS_URL="redis://127.0.0.1:6379/0",
+            EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
         )
     env.update(extra or {})
     for name in unset:

@@ -66,6 +66,37 @@ def test_an_outsider_cannot_reveal_and_nothing_is_logged(client, worker, outside
     assert AccessLog.objects.count() == 0
 
 
+def test_the_service_checks_the_scope_itself(worker, outsider):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        sensitive_field_reveal(user=outsider, instance=worker, field_name="phone", reason="好奇")
+    assert AccessLog.objects.count() == 0
+
+
+def test_a_forged_forwarded_for_header_is_not_logged_as_the_client(client, worker, colleague):
+    client.force_login(colleague)
+    client.post(
+        f"/staff/{worker.pk}/reveal-phone/",
+        {"reason": "核实"},
+        REMOTE_ADDR="10.9.8.7",
+        HTTP_X_FORWARDED_FOR="6.6.6.6",
+    )
+    assert AccessLog.objects.get().ip_address == "10.9.8.7"
+
+
+def test_behind_one_trusted_proxy_the_address_it_saw_is_logged(client, worker, colleague, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.force_login(colleague)
+    client.post(
+        f"/staff/{worker.pk}/reveal-phone/",
+        {"reason": "核实"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5",
+    )
+    assert AccessLog.objects.get().ip_address == "203.0.113.5"
+
+
 def test_the_service_requires_a_reason(worker, colleague):
     with pytest.raises(ValidationError):
         sensitive_field_reveal(user=colleague, instance=worker, field_name="phone", reason="")

@@ -72,3 +72,56 @@ def test_someone_elses_notification_is_404(client, worker, colleague):
     assert "私信" not in client.get("/notifications/").content.decode()
     n.refresh_from_db()
     assert n.read_at is None
+
+
+def test_a_failed_send_is_released_and_the_sweep_sends_it_later(worker, monkeypatch):
+    import datetime as dt
+
+    import time_machine
+
+    from accounts import services
+    from accounts.tasks import send_notification_emails, sweep_notification_emails
+
+    (n,) = notify(recipients=[worker], title="带换行\n的标题", email=False)
+
+    def broken(**kwargs):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.send_mail", broken)
+    assert send_notification_emails([n.pk]) == 0  # logged, not raised: other ids go on
+    n.refresh_from_db()
+    assert n.emailed_at is None and n.email_claimed_at is None
+    monkeypatch.undo()
+
+    with time_machine.travel(dt.timedelta(minutes=6)):
+        assert services.notification_emails_pending() == [n.pk]
+        assert sweep_notification_emails() == 1
+    assert mail.outbox[0].subject == "带换行 的标题"
+    assert sweep_notification_emails() == 0
+
+
+def test_a_sender_that_died_after_claiming_is_replaced_after_the_lease(worker):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from accounts import services
+
+    (n,) = notify(recipients=[worker], title="租约", email=False)
+    Notification.objects.filter(pk=n.pk).update(email_claimed_at=timezone.now())
+    assert services.notification_send_email(notification_id=n.pk) is False  # lease held
+    with time_machine.travel(dt.timedelta(minutes=16)):
+        assert services.notification_send_email(notification_id=n.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_a_recipient_without_an_address_is_not_marked_as_emailed(worker):
+    from accounts import services
+
+    worker.email = ""
+    worker.save()
+    (n,) = notify(recipients=[worker], title="无邮箱", email=False)
+    assert services.notification_send_email(notification_id=n.pk) is False
+    n.refresh_from_db()
+    assert n.emailed_at is None and n.email_claimed_at is None

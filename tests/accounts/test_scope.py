@@ -24,6 +24,9 @@ def test_it_scopes_each_role(worker, county_officer, administrator, charity_user
 def test_it_lets_the_owner_and_colleague_see_and_the_outsider_get_404(
     client, worker, colleague, outsider
 ):
+    client.force_login(worker)
+    assert client.get(f"/staff/{worker.pk}/").status_code == 200
+
     client.force_login(colleague)
     assert client.get(f"/staff/{worker.pk}/").status_code == 200
 
@@ -65,3 +68,11 @@ def test_the_staff_list_runs_a_bounded_number_of_queries(
         response = client.get("/staff/")
     assert response.status_code == 200
     assert response.content.decode().count("/staff/") >= 50
+
+
+def test_a_role_with_a_home_region_of_the_wrong_level_sees_nothing(regions):
+    misplaced = User.objects.create(
+        username="misplaced", role="social_worker", region=regions["city"]
+    )
+    assert region_scope(misplaced).is_empty
+    assert list(User.objects.visible_to(misplaced)) == [misplaced]

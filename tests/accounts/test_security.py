@@ -27,7 +27,7 @@ def test_it_locks_an_account_after_five_failures(client, worker):
 
     assert response.status_code == 429
     assert "锁定" in response.content.decode()
-    assert client.get("/dashboard/").status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 def test_four_failures_do_not_lock(client, worker):
@@ -54,7 +54,7 @@ def test_it_logs_out_after_30_idle_minutes(client, worker):
 
         assert response.status_code == 302
         assert response["Location"] == "/login/?next=%2Fdashboard%2F"
-        assert "30 分钟" in client.get(response["Location"]).content.decode()
+        assert "您已连续 30 分钟未操作" in client.get(response["Location"]).content.decode()
         assert client.get("/dashboard/").status_code == 302
 
 
@@ -111,6 +111,19 @@ def test_the_404_page_is_generic_and_chinese(client, worker):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_logged_in_pages_are_never_cached(client, worker):
+    client.force_login(worker)
+    response = client.get("/dashboard/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    fragment = client.get("/staff/", HTTP_HX_REQUEST="true")
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_the_login_page_states_the_configured_idle_limit(client, regions, settings):
+    settings.SESSION_IDLE_TIMEOUT = 15 * 60
+    assert "连续 15 分钟未操作" in client.get("/login/").content.decode()
 
 
 def test_check_deploy_is_clean_with_a_production_environment():
