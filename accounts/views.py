@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .dashboard import cards_for
 from .filters import AccessLogFilterSet, ChangeHistoryFilterSet, StaffFilterSet
 from .forms import LoginForm, RevealForm
 from .net import client_ip
@@ -56,6 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": selectors.dashboard_figures_for_user(user),
         "scope": region_scope(user),
         "recent_notifications": selectors.notification_list_for_user(user)[:5],
+        "cards": cards_for(user),
     }
     return render(request, "accounts/dashboard.html", context)
 

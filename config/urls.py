@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", _swagger, name="swagger-ui"),
+    path("api/needs/", include("needs.api.urls")),
     path("api/", include("accounts.api.urls")),
+    path("needs/", include("needs.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,0 +1,293 @@
+"""Browser input for the need ledger: shape only; the rules live in needs.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.scope import region_scope
+from accounts.taxonomies import AssistanceStatus, DisabilityType, VulnerabilityTag
+
+from .models import Consent, Household, Member, Need, Visit
+from .selectors import region_choices_for_user
+from .services import MemberInput
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}({obj.code})" if obj.level == "village" else obj.name
+
+
+class HouseholdForm(forms.ModelForm):
+    region = RegionChoiceField(label=_("Village or township"), queryset=None)
+    worker = forms.ModelChoiceField(label=_("Responsible social worker"), queryset=None)
+
+    class Meta:
+        model = Household
+        fields = [
+            "region",
+            "address",
+            "worker",
+            "gap_class",
+            "income_per_capita",
+            "rigid_expenditure",
+            "housing",
+            "housing_note",
+            "external_ref",
+            "notes",
+            "coi_declared",
+            "coi_note",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "income_per_capita": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            "rigid_expenditure": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = region_choices_for_user(user)
+        self.fields["worker"].queryset = (
+            User.objects.filter(
+                region_scope(user).q("region__code"), role=User.Role.SOCIAL_WORKER, is_active=True
+            )
+            .select_related("region")
+            .order_by("region_id", "name")
+        )
+        self.fields["worker"].label_from_instance = lambda u: f"{u}({u.region.name})"
+        if not self.instance.pk and user.role == User.Role.SOCIAL_WORKER:
+            self.fields["region"].initial = user.region_id
+            self.fields["worker"].initial = user.pk
+
+    def _post_clean(self) -> None:
+        # Shape only: the service compares the submitted values with the stored household and
+        # writes them; the form must not copy them onto the instance first.
+        pass
+
+    def service_fields(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class MemberForm(forms.Form):
+    """One member row. On an existing member the encrypted values are never sent to the page:
+    left blank, the stored ID number, phone and health notes are kept."""
+
+    member_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=Member.Relation.choices)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}
+        ),
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("", "—"), *Member.Sex.choices], required=False
+    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    statuses = forms.MultipleChoiceField(
+        label=_("Assistance status"),
+        choices=AssistanceStatus.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("Vulnerability"),
+        choices=VulnerabilityTag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    disability_type = forms.ChoiceField(
+        label=_("Disability type"), choices=[("", "—"), *DisabilityType.choices], required=False
+    )
+    disability_grade = forms.TypedChoiceField(
+        label=_("Disability grade"),
+        choices=[("", "—"), *[(i, str(i)) for i in range(1, 5)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    health_notes = forms.CharField(
+        label=_("Health"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    school_or_work = forms.CharField(label=_("School or work"), max_length=100, required=False)
+
+    def __init__(
+        self, *args: Any, existing: dict[int, Member] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.existing = existing or {}
+        member = self.existing.get(self.initial.get("member_id"))
+        if member is not None:
+            self.fields["id_number"].help_text = _(
+                "Stored: %(masked)s. Leave blank to keep it."
+            ) % {"masked": member.id_number_masked or "—"}
+            if member.phone:
+                self.fields["phone"].help_text = _(
+                    "Stored: %(masked)s. Leave blank to keep it."
+                ) % {"masked": member.phone_masked}
+            if member.health_notes:
+                self.fields["health_notes"].help_text = _(
+                    "Notes are stored. Leave blank to keep them."
+                )
+
+    @property
+    def member(self) -> Member | None:
+        """The stored member this row edits: only members of this household can be named."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return self.existing.get(cleaned.get("member_id") or self.initial.get("member_id"))
+
+    def to_input(self) -> MemberInput:
+        data = self.cleaned_data
+        member = self.member
+        return MemberInput(
+            member_id=member.pk if member else None,
+            name=data["name"],
+            relation=data["relation"],
+            id_number=data["id_number"] or (member.id_number if member else ""),
+            sex=data["sex"] or (member.sex if member and not data["id_number"] else data["sex"]),
+            birth_date=data["birth_date"]
+            or (member.birth_date if member and not data["id_number"] else None),
+            phone=data["phone"] or (member.phone if member else ""),
+            health_notes=data["health_notes"] or (member.health_notes if member else ""),
+            disability_type=data["disability_type"],
+            disability_grade=data["disability_grade"],
+            school_or_work=data["school_or_work"],
+            statuses=data["statuses"],
+            tags=data["tags"],
+            remove=bool(data.get("DELETE")),
+        )
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm, extra=0, can_delete=True, min_num=1, validate_min=True
+)
+
+
+def member_initial(member: Member) -> dict[str, Any]:
+    """Initial values of a member row: never the plain ID number, phone or health notes."""
+    return {
+        "member_id": member.pk,
+        "name": member.name,
+        "relation": member.relation,
+        "sex": member.sex,
+        "birth_date": member.birth_date,
+        "statuses": [r.status for r in getattr(member, "current_assistance", [])],
+        "tags": [t.tag for t in member.tags.all()],
+        "disability_type": member.disability_type,
+        "disability_grade": member.disability_grade,
+        "school_or_work": member.school_or_work,
+    }
+
+
+class NeedForm(forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = [
+            "member",
+            "area",
+            "form",
+            "description",
+            "urgent",
+            "estimated_value",
+            "quantity",
+            "source",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "estimated_value": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = household.members.filter(left_at__isnull=True)
+        self.fields["member"].empty_label = _("The whole household")
+
+
+class NeedTransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=Need.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "findings", "next_visit_on"]
+        widgets = {
+            "visited_on": DATE,
+            "next_visit_on": DATE,
+            "findings": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+
+
+class ConsentForm(forms.ModelForm):
+    recipients = forms.CharField(
+        label=_("Organisations named"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name, unified social credit code (the code may be left out)."),
+    )
+
+    class Meta:
+        model = Consent
+        fields = [
+            "member",
+            "purpose",
+            "given_by",
+            "guardian_name",
+            "guardian_relation",
+            "witness_name",
+            "scope",
+            "given_on",
+            "expires_on",
+        ]
+        widgets = {"given_on": DATE, "expires_on": DATE}
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = household.members.filter(left_at__isnull=True)
+        today = timezone.localdate()
+        self.fields["given_on"].initial = today
+        self.fields["expires_on"].initial = today + dt.timedelta(days=365)
+
+    def clean_recipients(self) -> list[tuple[str, str]]:
+        rows = []
+        for line in self.cleaned_data["recipients"].splitlines():
+            if not line.strip():
+                continue
+            name, _sep, code = line.replace(",", ",").partition(",")
+            rows.append((name.strip(), code.strip()))
+        return rows
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class IdSearchForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": _("18-character ID number")}
+        ),
+    )

@@ -1,0 +1,358 @@
+"""Pages of the need ledger: scope -> form -> service -> redirect or template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.forms import RevealForm
+from accounts.net import client_ip
+from accounts.services import sensitive_field_reveal
+
+from . import selectors, services, timeline
+from .filters import HouseholdFilterSet
+from .forms import (
+    ConsentForm,
+    HouseholdForm,
+    IdSearchForm,
+    MemberFormSet,
+    NeedForm,
+    NeedTransitionForm,
+    ReasonForm,
+    VisitForm,
+    member_initial,
+)
+from .models import Household
+
+PAGE_SIZE = 50
+REVEALABLE = {"id_number", "phone", "health_notes"}
+
+
+def _add_errors(form, exc_or_errors: ValidationError | dict[str, Any]) -> None:
+    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
+    if isinstance(exc_or_errors, ValidationError):
+        errors = (
+            exc_or_errors.message_dict
+            if hasattr(exc_or_errors, "error_dict")
+            else {"__all__": exc_or_errors.messages}
+        )
+    else:
+        errors = exc_or_errors
+    for name, messages_ in errors.items():
+        field = name if name in form.fields else None
+        for message in messages_ if isinstance(messages_, list) else [messages_]:
+            form.add_error(field, message)
+
+
+def _require_edit(request: HttpRequest, household: Household) -> None:
+    if not services.can_edit_ledger(request.user, household.region_id):
+        raise PermissionDenied(_("Only the township's social workers can change this ledger."))
+
+
+def _status(request: HttpRequest) -> int:
+    """A form sent back with errors answers 400 (for scripts and tests; browsers show it)."""
+    return 400 if request.method == "POST" else 200
+
+
+# --- Households ------------------------------------------------------------------------------
+
+
+def _list_context(request: HttpRequest, id_form: IdSearchForm | None = None) -> dict[str, Any]:
+    filterset = HouseholdFilterSet(
+        request.GET or None,
+        queryset=selectors.household_list_for_user(request.user),
+        user=request.user,
+    )
+    queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    return {
+        "filter": filterset,
+        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
+        "id_form": id_form or IdSearchForm(),
+        "can_record": services.can_edit_ledger(request.user, request.user.region_id or ""),
+    }
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    template = "needs/household_list.html#results" if request.htmx else "needs/household_list.html"
+    return render(request, template, _list_context(request))
+
+
+@login_required
+@require_POST
+def household_find(request: HttpRequest) -> HttpResponse:
+    """Exact search by ID number, by POST so that the number stays out of URLs and logs."""
+    form = IdSearchForm(request.POST)
+    if form.is_valid():
+        result = selectors.household_find_by_id_number(request.user, form.cleaned_data["id_number"])
+        if result.household is not None:
+            return redirect("needs:household_detail", result.household.pk)
+        if result.invalid:
+            form.add_error("id_number", result.invalid)
+        elif result.elsewhere:
+            form.add_error("id_number", _("This person is registered in another township."))
+        else:
+            form.add_error("id_number", _("Nobody with this ID number is registered."))
+    return render(request, "needs/household_list.html", _list_context(request, form))
+
+
+def _member_formset(request: HttpRequest, household: Household | None) -> MemberFormSet:
+    existing: dict[int, Any] = {}
+    initial: list[dict[str, Any]] = [{"relation": "head"}]
+    if household is not None:
+        members = selectors.household_members(household)
+        existing = {m.pk: m for m in members}
+        initial = [member_initial(m) for m in members]
+    data = request.POST if request.method == "POST" else None
+    return MemberFormSet(
+        data, initial=initial, prefix="members", form_kwargs={"existing": existing}
+    )
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk) if pk else None
+    if household is not None:
+        _require_edit(request, household)
+    elif not services.can_edit_ledger(request.user, request.user.region_id or ""):
+        raise PermissionDenied(_("Only the township's social workers can change this ledger."))
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    formset = _member_formset(request, household)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        # A row added and deleted again before saving is not a member at all.
+        positions = [
+            i
+            for i, f in enumerate(formset.forms)
+            if not (f.cleaned_data.get("DELETE") and not f.member)
+        ]
+        try:
+            result = services.household_save(
+                user=request.user,
+                household=household,
+                fields=form.service_fields(),
+                members=[formset.forms[i].to_input() for i in positions],
+            )
+        except services.LedgerInvalid as exc:
+            _add_errors(form, exc.household_errors)
+            for index, errors in exc.member_errors.items():
+                _add_errors(formset.forms[positions[index]], errors)
+        else:
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            if result.created:
+                text = _("Household %(code)s recorded.")
+            else:
+                text = _("Household %(code)s saved.")
+            messages.success(request, text % {"code": result.household.code})
+            return redirect("needs:household_detail", result.household.pk)
+    context = {"form": form, "formset": formset, "household": household}
+    return render(request, "needs/household_form.html", context, status=_status(request))
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    context = {
+        "household": household,
+        "members": selectors.household_members(household),
+        "needs": household.needs.select_related("member"),
+        "visits": household.visits.select_related("worker")[:10],
+        "consents": household.consents.select_related("member").prefetch_related("recipients"),
+        "timeline": selectors.household_timeline(household),
+        "fragments": timeline.fragments(),
+        "can_edit": services.can_edit_ledger(request.user, household.region_id),
+        "reveal_form": RevealForm(),
+        "transition_form": NeedTransitionForm(),
+    }
+    return render(request, "needs/household_detail.html", context)
+
+
+@login_required
+def household_print(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    context = {
+        "household": household,
+        "members": selectors.household_members(household),
+        "needs": household.needs.select_related("member"),
+    }
+    return render(request, "needs/household_print.html", context)
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, pk: int, member_pk: int, field: str) -> HttpResponse:
+    """Show one protected value of a member once, with a reason, and log the reading."""
+    if field not in REVEALABLE:
+        raise Http404
+    household = selectors.household_get_for_user(request.user, pk)
+    member = selectors.member_get_for_user(request.user, household, member_pk)
+    form = RevealForm(request.POST)
+    value = None
+    if form.is_valid():
+        value = sensitive_field_reveal(
+            user=request.user,
+            instance=member,
+            field_name=field,
+            reason=form.cleaned_data["reason"],
+            ip_address=client_ip(request),
+        )
+    context = {
+        "household": household,
+        "member": member,
+        "field": field,
+        "value": value,
+        "reveal_form": form,
+    }
+    # htmx swaps only 2xx answers: the fragment with its error is sent as 200.
+    status = 200 if (request.htmx or value is not None) else 400
+    return render(request, "needs/includes/reveal.html", context, status=status)
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+@login_required
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    _require_edit(request, household)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_record(user=request.user, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("needs:household_detail", household.pk)
+    context = {"form": form, "household": household}
+    return render(request, "needs/visit_form.html", context, status=_status(request))
+
+
+# --- Needs -----------------------------------------------------------------------------------
+
+
+def _need_of(request: HttpRequest, household: Household, need_pk: int):
+    need = selectors.need_get_for_user(request.user, need_pk)
+    if need.household_id != household.pk:
+        raise Http404
+    return need
+
+
+@login_required
+def need_edit(request: HttpRequest, pk: int, need_pk: int | None = None) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    need = _need_of(request, household, need_pk) if need_pk else None
+    _require_edit(request, household)
+    form = NeedForm(request.POST or None, instance=need, household=household)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in services.NEED_FIELDS}
+        try:
+            if need is None:
+                services.need_register(user=request.user, household=household, **values)
+            else:
+                services.need_update(user=request.user, need=need, **values)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Need saved."))
+            return redirect("needs:household_detail", household.pk)
+    context = {"form": form, "household": household, "need": need}
+    return render(request, "needs/need_form.html", context, status=_status(request))
+
+
+@login_required
+def need_transition(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    need = _need_of(request, household, need_pk)
+    _require_edit(request, household)
+    form = NeedTransitionForm(request.POST or None, initial={"to": request.GET.get("to")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_transition(
+                user=request.user,
+                need=need,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The need is now “%(status)s”.") % {"status": need.get_status_display()}
+            )
+            return redirect("needs:household_detail", household.pk)
+    context = {"form": form, "household": household, "need": need}
+    return render(request, "needs/need_transition.html", context, status=_status(request))
+
+
+# --- Consent ---------------------------------------------------------------------------------
+
+
+def _consent_of(request: HttpRequest, household: Household, consent_pk: int):
+    consent = selectors.consent_get_for_user(request.user, consent_pk)
+    if consent.household_id != household.pk:
+        raise Http404
+    return consent
+
+
+@login_required
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    _require_edit(request, household)
+    form = ConsentForm(
+        request.POST or None, household=household, initial={"member": request.GET.get("member")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.consent_record(
+                user=request.user, household=household, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Consent recorded. Print the form for the signature."))
+            return redirect("needs:consent_print", household.pk, consent.pk)
+    context = {"form": form, "household": household}
+    return render(request, "needs/consent_form.html", context, status=_status(request))
+
+
+@login_required
+def consent_print(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    consent = _consent_of(request, household, consent_pk)
+    return render(request, "needs/consent_print.html", {"household": household, "consent": consent})
+
+
+@login_required
+def consent_revoke(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    household = selectors.household_get_for_user(request.user, pk)
+    consent = _consent_of(request, household, consent_pk)
+    _require_edit(request, household)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_revoke(
+                user=request.user, consent=consent, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Consent revoked."))
+            return redirect("needs:household_detail", household.pk)
+    context = {"form": form, "household": household, "consent": consent}
+    return render(request, "needs/consent_revoke.html", context, status=_status(request))
+
+
+@login_required
+def dashboard_card(request: HttpRequest) -> HttpResponse:
+    """The need ledger's figures for the landing page (an htmx fragment)."""
+    figures = selectors.household_counts_for_user(request.user)
+    return render(request, "needs/includes/dashboard_card.html", {"figures": figures})
