@@ -268,6 +268,8 @@ class ConsentForm(forms.ModelForm):
         today = timezone.localdate()
         self.fields["given_on"].initial = today
         self.fields["expires_on"].initial = today + dt.timedelta(days=365)
+        self.fields["purpose"].initial = Consent.Purpose.MATCHING
+        self.fields["scope"].initial = Consent.Scope.ANY_SUPPLIER
 
     def clean_recipients(self) -> list[tuple[str, str]]:
         rows = []

@@ -71,9 +71,28 @@ def shoot():
 
 
 @pytest.fixture
-def console_errors(page):
-    """Collect console errors (CSP violations, failed loads) of a page."""
+def failed_responses(page):
+    """Responses with status >= 400 as "status path" (a form sent back with errors is a 400)."""
+    failed: list[str] = []
+
+    def record(response):
+        if response.status >= 400:
+            failed.append(f"{response.status} {response.url.split('//', 1)[-1].split('/', 1)[-1]}")
+
+    page.on("response", record)
+    return failed
+
+
+@pytest.fixture
+def console_errors(page, failed_responses):
+    """Console errors (CSP violations, script errors) of a page. Failed loads are reported
+    with their address by ``failed_responses`` instead of the console's anonymous line."""
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def record(msg):
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    page.on("console", record)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors

@@ -44,11 +44,16 @@ def test_it_rejects_a_future_birth_date():
 
 
 def test_an_unknown_area_code_is_a_warning_not_a_rejection():
-    # 440524 (a former Shantou district) is missing from the reference table.
+    number = idnumbers.generate("449901", dt.date(1980, 1, 1), 5, sex="male")  # no such county
+    parsed = idnumbers.parse(number)
+    assert parsed.birth_date == dt.date(1980, 1, 1)
+    assert parsed.warnings and "449901" in parsed.warnings[0]
+
+
+def test_domains_example_born_1880_is_valid_with_an_age_warning():
     parsed = idnumbers.parse("440524188001010014")
     assert parsed.birth_date == dt.date(1880, 1, 1)
-    assert "440524" in parsed.warnings[0]
-    assert "120" in parsed.warnings[1]  # born 1880: a warning, not a rejection
+    assert len(parsed.warnings) == 1 and "120" in parsed.warnings[0]
 
 
 def test_a_legacy_15_digit_number_is_upgraded():
@@ -59,3 +64,9 @@ def test_generated_numbers_are_valid_and_carry_the_sex():
     number = idnumbers.generate("441881", dt.date(2015, 3, 4), 7, sex="female")
     parsed = idnumbers.parse(number)
     assert parsed.sex == "female" and parsed.birth_date == dt.date(2015, 3, 4)
+
+
+def test_an_area_created_after_the_birth_year_is_not_flagged():
+    # 英德市 (441881) exists since 1994; people born before it carry its code too.
+    number = idnumbers.generate("441881", dt.date(1960, 5, 1), 3, sex="female")
+    assert idnumbers.parse(number).warnings == []

@@ -322,7 +322,7 @@ def test_consent_for_a_child_through_the_page(client, worker, household):
     }
     refused = client.post(f"/needs/households/{household.pk}/consents/new/", data)
     assert refused.status_code == 400 and Consent.objects.count() == 0
-    assert "监护人" in refused.content.decode()
+    assert "未满 14 周岁儿童的知情同意须由监护人作出" in refused.content.decode()
     data.update(given_by="guardian", guardian_name="陈秀英", guardian_relation="母亲")
     response = client.post(f"/needs/households/{household.pk}/consents/new/", data)
     consent = Consent.objects.get()
