@@ -15,7 +15,9 @@ import polib
 
 PO = Path(__file__).resolve().parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
-TRANSLATIONS: dict[str, str | list[str]] = {
+TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
+    # (context, msgid) for pgettext strings
+    ("need status", "Open"): "待对接",
     # accounts: admin and fields
     "Mobile phone": "手机号码",
     "Stored (%(masked)s); type a new number to replace it.": "已保存(%(masked)s);输入新号码可替换。",
@@ -670,7 +672,8 @@ def main() -> int:
             entry.flags.remove("fuzzy")
             entry.msgstr = ""
             entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
-        value = TRANSLATIONS.get(entry.msgid)
+        key = (entry.msgctxt, entry.msgid) if entry.msgctxt else entry.msgid
+        value = TRANSLATIONS.get(key)
         if value is None:
             continue
         if entry.msgid_plural:

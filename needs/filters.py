@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Region
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
 from .models import AssistanceRecord, Household, Member, MemberTag, Need
@@ -69,7 +70,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["region"].queryset = (
-            region_choices_for_user(user) if user else Household.objects.none()
+            region_choices_for_user(user) if user else Region.objects.none()
         )
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import crypto
 from accounts.fields import EncryptedTextField
@@ -334,7 +335,7 @@ class Need(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("need status", "Open")
         MATCHING = "matching", _("Matching")
         MET = "met", _("Met")
         CLOSED_UNMET = "closed_unmet", _("Closed, not met")

@@ -150,6 +150,10 @@ def _check_members(
         if data.remove:
             checked.append(_CheckedMember(data, member, None, ""))
             continue
+        if not (data.name or "").strip():
+            errors[i]["name"] = [_("Enter the name.")]
+        if data.relation not in Member.Relation.values:
+            errors[i]["relation"] = [_("Enter the relation to the head of household.")]
         parsed = None
         index_value = ""
         raw_id = idnumbers.normalize(data.id_number)
@@ -308,7 +312,11 @@ def household_save(
     without revealing a household the user may not see).
     """
     today = today or timezone.localdate()
+    if not (user.role == User.Role.SOCIAL_WORKER or user.is_administrator):
+        raise PermissionDenied(_("Only the township's social workers can change this ledger."))
     household_errors: dict[str, list[str]] = {}
+    if not (fields.get("address") or (household.address if household else "")).strip():
+        household_errors["address"] = [_("Enter the address.")]
     region: Region | None = fields.get("region")
     station = _stations_for(region) if region is not None else None
     if region is None or station is None:
@@ -317,8 +325,11 @@ def household_save(
         ]
     elif not can_edit_ledger(user, region.code):
         household_errors["region"] = [_("You can only record households of your own township.")]
+    # Without a worker named: the current one stays; a new household is the recorder's.
     worker: User | None = fields.get("worker") or (
-        user if user.role == User.Role.SOCIAL_WORKER else None
+        household.worker
+        if household is not None
+        else (user if user.role == User.Role.SOCIAL_WORKER else None)
     )
     if worker is None:
         household_errors["worker"] = [_("Choose the responsible social worker.")]

@@ -15,7 +15,9 @@ from .conftest import PHONE
 @pytest.fixture
 def field_worker(transactional_db):
     regions = region_tree()
-    return UserFactory(username="shakou", name="李社工", role="social_worker", region=regions["township_a1"])
+    return UserFactory(
+        username="shakou", name="李社工", role="social_worker", region=regions["township_a1"]
+    )
 
 
 def _no_sideways_scroll(page):

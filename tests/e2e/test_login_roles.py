@@ -20,7 +20,7 @@ ROLES = [
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--logins-only", verbosity=0)
 
 
 def _log_in(page, live_server, username):

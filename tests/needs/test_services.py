@@ -58,7 +58,7 @@ def test_no_id_number_phone_or_health_note_is_stored_in_plain_text(household):
         raw = " ".join(str(v) for row in cursor.fetchall() for v in row)
     for secret in (son.id_number, mother.id_number, mother.phone, son.health_notes):
         assert secret and secret not in raw
-    assert "哮喘" == son.health_notes
+    assert son.health_notes == "哮喘"
 
 
 def test_the_id_number_finds_the_member_through_the_blind_index(household):
@@ -77,6 +77,32 @@ def test_a_wrong_id_number_is_reported_on_its_member_and_nothing_is_written(work
         or exc.value.member_errors[1]["id_number"]
     )
     assert Household.objects.count() == 0 and Member.objects.count() == 0
+
+
+def test_a_blank_name_or_address_is_refused(worker, regions):
+    with pytest.raises(services.LedgerInvalid) as exc:
+        make_household(worker, regions["township_a1"], address="  ", members=[member_input(" ")])
+    assert "address" in exc.value.household_errors
+    assert "name" in exc.value.member_errors[0]
+
+
+def test_an_update_without_a_worker_keeps_the_responsible_worker(worker, colleague, household):
+    mother, son = household.members.order_by("id")
+    services.household_save(
+        user=colleague,
+        household=household,
+        fields={"region": household.region, "address": household.address},
+        members=[
+            services.MemberInput(
+                member_id=mother.pk, name=mother.name, relation="head", id_number=mother.id_number
+            ),
+            services.MemberInput(
+                member_id=son.pk, name=son.name, relation="child", id_number=son.id_number
+            ),
+        ],
+    )
+    household.refresh_from_db()
+    assert household.worker == worker
 
 
 def test_exactly_one_head_is_required(worker, regions):
@@ -125,7 +151,7 @@ def test_a_worker_cannot_record_a_household_in_another_township(worker, regions)
 
 
 def test_civil_affairs_staff_read_but_do_not_record(county_officer, household, regions):
-    with pytest.raises(services.LedgerInvalid):
+    with pytest.raises(PermissionDenied):
         make_household(county_officer, regions["township_a1"], worker=household.worker)
     with pytest.raises(PermissionDenied):
         services.visit_record(
@@ -310,13 +336,13 @@ def test_a_closed_need_cannot_be_edited(worker, household):
 
 def _consent(worker, household, member, **values):
     today = timezone.localdate()
-    defaults = dict(
-        given_by="self",
-        purpose="matching",
-        scope="any_supplier",
-        given_on=today,
-        expires_on=today + dt.timedelta(days=365),
-    )
+    defaults = {
+        "given_by": "self",
+        "purpose": "matching",
+        "scope": "any_supplier",
+        "given_on": today,
+        "expires_on": today + dt.timedelta(days=365),
+    }
     return services.consent_record(
         user=worker, household=household, member=member, **{**defaults, **values}
     )

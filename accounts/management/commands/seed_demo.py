@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -40,11 +44,19 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load regions and demo logins (one per role, two counties, three townships). Idempotent."
+    help = (
+        "Load regions, demo logins (one per role, two counties, three townships) and each app's "
+        "demo data (<app>.demo.seed). Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true", help="Allow running with DJANGO_DEBUG=false."
+        )
+        parser.add_argument(
+            "--logins-only",
+            action="store_true",
+            help="Regions and logins only, without the apps' demo data (fast, for tests).",
         )
 
     def handle(self, *args, **options):
@@ -56,6 +68,8 @@ class Command(BaseCommand):
         call_command("load_regions", stdout=self.stdout)
         with transaction.atomic():
             created = self._users()
+        if not options["logins_only"]:
+            self._app_demos()
         self._print_logins(created)
 
     def _users(self) -> int:
@@ -89,6 +103,23 @@ class Command(BaseCommand):
         for username, *_ in DEMO_USERS:
             reset(username=username)
         return created
+
+    def _app_demos(self) -> None:
+        """Run ``seed(stdout=...)`` of every app's ``demo`` module, in INSTALLED_APPS order.
+
+        Accounts imports no other app, so the apps above it bring their own demo data. An app
+        without a ``demo`` module is skipped; an error inside one is not swallowed.
+        """
+        for config in apps.get_app_configs():
+            if not hasattr(config.module, "__path__"):  # a plain module has no submodules
+                continue
+            name = f"{config.name}.demo"
+            if importlib.util.find_spec(name) is None:
+                continue
+            seed = getattr(importlib.import_module(name), "seed", None)
+            if callable(seed):
+                with transaction.atomic():
+                    seed(stdout=self.stdout)
 
     def _print_logins(self, created: int) -> None:
         self.stdout.write(f"\nDemo logins ({created} new), password for all: {DEMO_PASSWORD}\n")

@@ -1,0 +1,87 @@
+"""The demo need ledger that ``manage.py seed_demo`` loads (needs/demo.py).
+
+Loading it takes a few seconds, so the module loads it three times in all: twice in the first
+test (idempotence), once in the second (content).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Region
+from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea
+from needs import idnumbers
+from needs.demo import REF_PREFIX, TOWNSHIPS
+from needs.models import AssistanceRecord, Consent, Household, Member, Need, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "villages": Region.objects.filter(level=Region.Level.VILLAGE).count(),
+        "households": Household.objects.count(),
+        "members": Member.objects.count(),
+        "statuses": AssistanceRecord.objects.count(),
+        "visits": Visit.objects.count(),
+        "needs": Need.objects.count(),
+        "consents": Consent.objects.count(),
+    }
+
+
+def _share_with(status: str) -> float:
+    demo = Household.objects.filter(external_ref__startswith=REF_PREFIX)
+    with_status = demo.filter(
+        members__assistance__status=status, members__assistance__ended_on__isnull=True
+    ).distinct()
+    return with_status.count() / demo.count()
+
+
+def test_it_loads_once_and_a_second_run_creates_and_changes_nothing(capsys):
+    call_command("seed_demo")
+    first = _counts()
+    need_states = dict(Need.objects.values_list("pk", "status"))
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+
+    assert _counts() == first
+    assert dict(Need.objects.values_list("pk", "status")) == need_states
+    assert first["villages"] == sum(len(t.villages) for t in TOWNSHIPS)
+    # The app's summary comes before the logins, which stay last.
+    assert out.count("needs demo:") == 2
+    assert out.rindex("needs demo:") < out.rindex("Demo logins")
+
+
+def test_the_demo_ledger_is_realistic_and_complete():
+    call_command("seed_demo")
+    demo = Household.objects.filter(external_ref__startswith=REF_PREFIX)
+
+    assert 180 <= demo.count() <= 220
+    assert set(demo.values_list("station_id", flat=True)) == {t.code for t in TOWNSHIPS}
+    assert all(
+        region.level == Region.Level.VILLAGE
+        for region in Region.objects.filter(pk__in=demo.values("region"))
+    )
+
+    needs = Need.objects.filter(household__in=demo)
+    assert set(needs.values_list("area", flat=True)) == set(CharityArea.values)
+    assert set(needs.values_list("form", flat=True)) == set(AidForm.values)
+    assert set(needs.values_list("status", flat=True)) == set(Need.Status.values)
+    assert not needs.filter(status__in=Need.REASON_REQUIRED, status_reason="").exists()
+
+    assert 0.50 <= _share_with(AssistanceStatus.DIBAO) <= 0.70
+    assert 0.04 <= _share_with(AssistanceStatus.TEKUN) <= 0.10
+    assert 0.06 <= _share_with(AssistanceStatus.DIBAO_MARGINAL) <= 0.12
+
+    guardian_consents = Consent.objects.filter(
+        household__in=demo, given_by=Consent.GivenBy.GUARDIAN
+    ).select_related("member")
+    assert any(c.member.age(c.given_on) < 14 and c.guardian_name for c in guardian_consents)
+
+    numbers = [m.id_number for m in Member.objects.filter(household__in=demo)]
+    assert all(idnumbers.parse(n).number == n for n in numbers)
+    duplicates = [n for n, times in Counter(numbers).items() if times > 1]
+    assert duplicates == []
