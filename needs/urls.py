@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -36,4 +36,5 @@ urlpatterns = [
         name="consent_revoke",
     ),
     path("dashboard-card/", views.dashboard_card, name="dashboard_card"),
+    path("", include("needs.urls_excel")),
 ]
