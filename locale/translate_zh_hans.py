@@ -655,6 +655,10 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Address": "地址",
     "Show": "显示",
     "Change status": "变更状态",
+    "Remove the stored phone": "删除已保存的电话",
+    "Remove the stored health notes": "删除已保存的健康信息",
+    "The person left the household.": "此人已迁出本户。",
+    "Give each organisation's unified social credit code (18 letters and digits).": "请填写每个机构的统一社会信用代码(18 位字母和数字)。",
 }
 
 

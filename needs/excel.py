@@ -353,7 +353,11 @@ def summary_rows(members: Iterable[Member], *, full: bool) -> Iterator[dict[str,
             "relation": relation_labels.get(member.relation, member.relation),
             "id_number": member.id_number if full else member.id_number_masked,
             "sex": sex_labels.get(member.sex, ""),
-            "birth_date": member.birth_date,
+            # Masked, the year only: the masked ID hides just the birth date and two county
+            # digits, so a full date beside it would give the whole number away.
+            "birth_date": member.birth_date
+            if full or not member.id_number
+            else str(member.birth_date.year),
             "phone": member.phone if full else member.phone_masked,
             "statuses": LIST_SEPARATOR.join(status_labels[s] for s in statuses),
             "tags": LIST_SEPARATOR.join(tag_labels[t] for t in tags),
@@ -369,7 +373,7 @@ def _summary_cell(ws: Any, column: Column, value: Any) -> Any:
         return _cell(ws, None)
     if column.key in ("income_per_capita", "rigid_expenditure"):
         return _cell(ws, value, number_format="0.00")
-    if column.key == "birth_date":
+    if column.key == "birth_date" and isinstance(value, dt.date):
         return _cell(ws, value, number_format="yyyy-mm-dd")
     if column.text:
         return _cell(ws, str(value), number_format="@")

@@ -125,6 +125,10 @@ class MemberForm(forms.Form):
     health_notes = forms.CharField(
         label=_("Health"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    clear_phone = forms.BooleanField(label=_("Remove the stored phone"), required=False)
+    clear_health_notes = forms.BooleanField(
+        label=_("Remove the stored health notes"), required=False
+    )
     school_or_work = forms.CharField(label=_("School or work"), max_length=100, required=False)
 
     def __init__(
@@ -163,8 +167,12 @@ class MemberForm(forms.Form):
             sex=data["sex"] or (member.sex if member and not data["id_number"] else data["sex"]),
             birth_date=data["birth_date"]
             or (member.birth_date if member and not data["id_number"] else None),
-            phone=data["phone"] or (member.phone if member else ""),
-            health_notes=data["health_notes"] or (member.health_notes if member else ""),
+            phone=""
+            if data["clear_phone"]
+            else (data["phone"] or (member.phone if member else "")),
+            health_notes=""
+            if data["clear_health_notes"]
+            else (data["health_notes"] or (member.health_notes if member else "")),
             disability_type=data["disability_type"],
             disability_grade=data["disability_grade"],
             school_or_work=data["school_or_work"],
@@ -186,7 +194,8 @@ def member_initial(member: Member) -> dict[str, Any]:
         "name": member.name,
         "relation": member.relation,
         "sex": member.sex,
-        "birth_date": member.birth_date,
+        # Not beside a masked ID number: with it, the birth date gives the number away.
+        "birth_date": None if member.id_number else member.birth_date,
         "statuses": [r.status for r in getattr(member, "current_assistance", [])],
         "tags": [t.tag for t in member.tags.all()],
         "disability_type": member.disability_type,

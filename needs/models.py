@@ -526,9 +526,8 @@ class Consent(models.Model):
             return False
         if self.scope == self.Scope.ANY_SUPPLIER:
             return True
-        return credit_code is not None and any(
-            r.credit_code == credit_code for r in self.recipients.all()
-        )
+        code = (credit_code or "").strip().upper()
+        return bool(code) and any(r.credit_code == code for r in self.recipients.all())
 
 
 class ConsentRecipient(models.Model):

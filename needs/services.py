@@ -106,6 +106,7 @@ class LedgerInvalid(ValidationError):
 
 @dataclass
 class _CheckedMember:
+    position: int  # in the submitted list, for error messages
     data: MemberInput
     member: Member | None
     parsed_id: idnumbers.IdNumber | None
@@ -140,6 +141,7 @@ def _check_members(
     checked: list[_CheckedMember] = []
     seen_index: dict[str, int] = {}
 
+    named: set[int] = set()
     for i, data in enumerate(members):
         member = None
         if data.member_id is not None:
@@ -147,8 +149,12 @@ def _check_members(
             if member is None:
                 errors[i]["__all__"] = [_("This member is not part of the household.")]
                 continue
+            if member.pk in named:
+                errors[i]["__all__"] = [_("The same member is listed twice.")]
+                continue
+            named.add(member.pk)
         if data.remove:
-            checked.append(_CheckedMember(data, member, None, ""))
+            checked.append(_CheckedMember(i, data, member, None, ""))
             continue
         if not (data.name or "").strip():
             errors[i]["name"] = [_("Enter the name.")]
@@ -184,17 +190,16 @@ def _check_members(
         unknown = set(data.tags) - set(VulnerabilityTag.values)
         if unknown:
             errors[i]["tags"] = [_("Unknown tag: %(s)s") % {"s": ", ".join(sorted(unknown))}]
-        checked.append(_CheckedMember(data, member, parsed, index_value))
+        checked.append(_CheckedMember(i, data, member, parsed, index_value))
 
-    # One person, one record in the province: look the new indexes up in one query.
-    indexes = {c.index_value: i for i, c in enumerate(checked) if c.index_value}
-    if indexes:
-        clashes = Member.objects.filter(id_number_index__in=indexes).select_related("household")
-        for other in clashes:
-            position = indexes[other.id_number_index]
-            mine = checked[position].member
-            if mine is not None and mine.pk == other.pk:
-                continue
+    # One person, one record in the province: look the new indexes up in one query. Members of
+    # this submission do not count against it (an ID number may move between its rows, or two
+    # members may swap numbers); the in-submission check above covers them.
+    by_index = {c.index_value: c for c in checked if c.index_value}
+    if by_index:
+        clashes = Member.objects.filter(id_number_index__in=by_index).exclude(pk__in=named)
+        for other in clashes.select_related("household"):
+            position = by_index[other.id_number_index].position
             errors[position].setdefault("id_number", []).append(duplicate_message(user, other))
 
     live = [c for c in checked if not c.data.remove]
@@ -217,6 +222,21 @@ def _next_household_code(station: Region) -> str:
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}-{number:05d}"
+
+
+def _member_leaves(*, user: Any, member: Member, today: dt.date) -> None:
+    """A person who leaves the household (moved, died): the record stays for history, but the
+    ID number is free for another household, current statuses end, consent in force is revoked
+    and the person's live needs are withdrawn: nothing of theirs is shared any more."""
+    now = timezone.now()
+    member.left_at = now
+    member.id_number_index = ""
+    member.save(update_fields=["left_at", "id_number_index", "updated_at"])
+    member.assistance.filter(ended_on__isnull=True).update(ended_on=today)
+    reason = _("The person left the household.")
+    member.consents.filter(revoked_at__isnull=True).update(revoked_at=now, revoked_reason=reason)
+    for need in member.needs.filter(status__in=Need.LIVE_STATUSES):
+        need_transition(user=None, need=need, to=Need.Status.WITHDRAWN, reason=reason)
 
 
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
@@ -314,6 +334,8 @@ def household_save(
     today = today or timezone.localdate()
     if not (user.role == User.Role.SOCIAL_WORKER or user.is_administrator):
         raise PermissionDenied(_("Only the township's social workers can change this ledger."))
+    if household is not None:
+        require_editor(user, household.region_id)
     household_errors: dict[str, list[str]] = {}
     if not (fields.get("address") or (household.address if household else "")).strip():
         household_errors["address"] = [_("Enter the address.")]
@@ -423,6 +445,8 @@ def _write_household(
                 if Household.objects.filter(code=household.code).exists():
                     continue
                 raise
+        else:
+            raise IntegrityError("no free household number after 5 attempts")
     elif changed:
         household.save()
 
@@ -430,11 +454,20 @@ def _write_household(
     # Removals first, so that an ID number moving between two rows is free again.
     for c in checked:
         if c.data.remove and c.member is not None:
-            c.member.left_at = timezone.now()
-            c.member.id_number_index = ""
-            c.member.save(update_fields=["left_at", "id_number_index", "updated_at"])
-            c.member.assistance.filter(ended_on__isnull=True).update(ended_on=today)
+            _member_leaves(user=user, member=c.member, today=today)
             result.members_removed += 1
+    # Free the numbers that change hands first, so that a swap does not meet itself in the
+    # unique index half-way.
+    moving = [
+        c.member.pk
+        for c in checked
+        if c.member and not c.data.remove and c.member.id_number_index != c.index_value
+    ]
+    if moving:
+        Member.objects.filter(pk__in=moving).update(id_number_index="")
+        for c in checked:
+            if c.member is not None and c.member.pk in moving:
+                c.member.id_number_index = ""
     for c in checked:
         if c.data.remove:
             continue
@@ -626,8 +659,11 @@ def consent_record(
     if scope == Consent.Scope.NAMED and not recipients:
         errors["recipients"] = [_("Name at least one organisation.")]
     for _name, code in recipients:
-        if code and (len(code) != 18 or not code.isalnum()):
-            errors["recipients"] = [_("A unified social credit code has 18 letters and digits.")]
+        # The code is what matching compares: a name alone could never be matched.
+        if len(code) != 18 or not code.isalnum():
+            errors["recipients"] = [
+                _("Give each organisation's unified social credit code (18 letters and digits).")
+            ]
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(
@@ -668,6 +704,8 @@ def consent_allows(
 ) -> Consent | None:
     """The consent in force that allows sharing ``member``'s data for ``purpose`` with the
     organisation of ``credit_code`` (matching and referrals call this), or None."""
+    if member.left_at is not None:
+        return None
     for consent in member.consents.in_force(day).prefetch_related("recipients"):
         if consent.covers(purpose=purpose, credit_code=credit_code, day=day):
             return consent

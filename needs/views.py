@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import RevealForm
 from accounts.net import client_ip
+from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
 
 from . import selectors, services, timeline
@@ -90,6 +91,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def household_find(request: HttpRequest) -> HttpResponse:
     """Exact search by ID number, by POST so that the number stays out of URLs and logs."""
+    if region_scope(request.user).is_empty:
+        raise Http404  # only those who keep or review a ledger may ask whether someone is on one
     form = IdSearchForm(request.POST)
     if form.is_valid():
         result = selectors.household_find_by_id_number(request.user, form.cleaned_data["id_number"])
@@ -126,7 +129,10 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied(_("Only the township's social workers can change this ledger."))
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     formset = _member_formset(request, household)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    # Both validated, so that member rows show their errors even while a household field is wrong.
+    valid = form.is_valid() if request.method == "POST" else False
+    valid = (formset.is_valid() if request.method == "POST" else False) and valid
+    if valid:
         # A row added and deleted again before saving is not a member at all.
         positions = [
             i
@@ -160,13 +166,16 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get_for_user(request.user, pk)
+    needs = list(household.needs.select_related("member"))
+    visits = list(household.visits.select_related("worker"))
+    consents = list(household.consents.select_related("member").prefetch_related("recipients"))
     context = {
         "household": household,
         "members": selectors.household_members(household),
-        "needs": household.needs.select_related("member"),
-        "visits": household.visits.select_related("worker")[:10],
-        "consents": household.consents.select_related("member").prefetch_related("recipients"),
-        "timeline": selectors.household_timeline(household),
+        "needs": needs,
+        "visits": visits[:10],
+        "consents": consents,
+        "timeline": selectors.household_timeline(visits=visits, needs=needs, consents=consents),
         "fragments": timeline.fragments(),
         "can_edit": services.can_edit_ledger(request.user, household.region_id),
         "reveal_form": RevealForm(),

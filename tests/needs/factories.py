@@ -20,8 +20,9 @@ def id_number(region_code: str = "441881101000", *, born: dt.date, sex: str = "m
 
 
 def born_years_ago(years: int, *, days: int = 30) -> dt.date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - dt.timedelta(days=days)
+    from needs.selectors import years_ago  # safe on 29 February
+
+    return years_ago(years, timezone.localdate()) - dt.timedelta(days=days)
 
 
 def member_input(

@@ -512,7 +512,13 @@ def test_a_masked_export_cannot_overwrite_the_full_values(household, worker):
     report = excel.household_import(user=worker, data=data, filename="export.xlsx", dry_run=False)
 
     assert not report.ok
-    assert {column for _row, column in _errors(report)} == {"身份证号码", "联系电话", "健康状况"}
+    # The birth date too: beside a masked ID number only its year is exported.
+    assert {column for _row, column in _errors(report)} == {
+        "身份证号码",
+        "出生日期",
+        "联系电话",
+        "健康状况",
+    }
     assert _snapshot() == before
 
 
@@ -851,3 +857,10 @@ def excel_views_session_key() -> str:
     from needs import views_excel
 
     return views_excel.IMPORT_SESSION_KEY
+
+
+def test_a_masked_export_gives_only_the_birth_year_beside_a_masked_id(worker, household):
+    data = excel.household_workbook(user=worker, region=None, full=False)
+    son = household.members.get(name="陈小明")
+    rows = [r for r in _table(data) if r["姓名"] == "陈小明"]
+    assert rows and str(rows[0]["出生日期"]) == str(son.birth_date.year)

@@ -348,3 +348,76 @@ def test_the_dashboard_shows_the_ledger_card(client, worker, household):
     assert 'hx-get="/needs/dashboard-card/"' in client.get("/dashboard/").content.decode()
     card = client.get("/needs/dashboard-card/").context["figures"]
     assert card["households"] == 1
+
+
+@pytest.mark.parametrize("persona", ["charity_user"])
+def test_users_without_a_region_cannot_ask_whether_someone_is_registered(
+    client, request, persona, household
+):
+    client.force_login(request.getfixturevalue(persona))
+    son = household.members.get(name="陈小明")
+    assert client.post("/needs/households/find/", {"id_number": son.id_number}).status_code == 404
+
+
+def test_the_outsider_gets_404_on_consent_pages_and_posts(client, worker, outsider, household):
+    today = timezone.localdate()
+    son = household.members.get(name="陈小明")
+    from needs import services
+
+    consent = services.consent_record(
+        user=worker,
+        household=household,
+        member=son,
+        given_by="guardian",
+        guardian_name="陈秀英",
+        guardian_relation="母亲",
+        purpose="matching",
+        scope="any_supplier",
+        given_on=today,
+        expires_on=today + dt.timedelta(days=30),
+    )
+    client.force_login(outsider)
+    base = f"/needs/households/{household.pk}"
+    assert client.get(f"{base}/consents/{consent.pk}/print/").status_code == 404
+    assert client.post(f"{base}/consents/{consent.pk}/revoke/", {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"{base}/visits/new/", {"visited_on": today.isoformat(), "findings": "x"}
+        ).status_code
+        == 404
+    )
+    assert client.post(f"{base}/edit/", {}).status_code == 404
+    assert Consent.objects.get().revoked_at is None and Visit.objects.count() == 0
+
+
+def test_the_edit_form_shows_no_birth_date_beside_a_masked_id_number(client, worker, household):
+    client.force_login(worker)
+    son = household.members.get(name="陈小明")
+    page = client.get(f"/needs/households/{household.pk}/edit/").content.decode()
+    assert son.birth_date.isoformat() not in page
+    assert son.id_number_masked in page
+
+
+def test_a_stored_phone_can_be_removed(client, worker, household):
+    client.force_login(worker)
+    mother, son = household.members.order_by("id")
+    rows = [
+        {
+            "member_id": mother.pk,
+            "name": "陈秀英",
+            "relation": "head",
+            "statuses": ["dibao"],
+            "clear_phone": "on",
+        },
+        {"member_id": son.pk, "name": "陈小明", "relation": "child", "tags": ["left_behind_child"]},
+    ]
+    data = {
+        "region": household.region_id,
+        "worker": worker.pk,
+        "address": household.address,
+        "gap_class": household.gap_class,
+        **_formset(rows, initial=2),
+    }
+    assert client.post(f"/needs/households/{household.pk}/edit/", data).status_code == 302
+    mother.refresh_from_db()
+    assert mother.phone == "" and mother.phone_index == ""
