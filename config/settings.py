@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "needs",
+    "supply",
 ]
 
 MIDDLEWARE = [

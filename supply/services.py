@@ -1,0 +1,427 @@
+"""Writes of the supply ledger: organisations, projects, listing changes and their review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.cn import uscc
+
+from accounts.models import Region, User
+from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
+
+from .models import (
+    TIER_OF_LEVEL,
+    ListingChange,
+    Organization,
+    Project,
+    ProjectCoverage,
+    ProjectTerm,
+)
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+#: Listing fields a charity may change (through review once published), with their types.
+PROJECT_FIELDS = (
+    "title",
+    "description",
+    "age_min",
+    "age_max",
+    "conditions",
+    "capacity",
+    "value_per_beneficiary",
+    "budget",
+    "application_process",
+    "required_documents",
+    "contact_name",
+    "contact_phone",
+    "starts_on",
+    "ends_on",
+)
+TERM_VOCABULARIES = {
+    ProjectTerm.Kind.AREA: CharityArea,
+    ProjectTerm.Kind.FORM: AidForm,
+    ProjectTerm.Kind.STATUS: AssistanceStatus,
+    ProjectTerm.Kind.TAG: VulnerabilityTag,
+}
+
+
+# --- Permissions -----------------------------------------------------------------------------
+
+
+def keeps_tier(user: Any, organization: Organization) -> bool:
+    """Civil affairs of the registering department (its tier) keep and review an organisation's
+    listings; administrators may too."""
+    if not user.is_authenticated:
+        return False
+    if user.is_administrator:
+        return True
+    return (
+        user.role == User.Role.CIVIL_AFFAIRS
+        and user.region_id == organization.registering_region_id
+    )
+
+
+def is_staff_of(user: Any, organization: Organization) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == User.Role.CHARITY
+        and organization.staff.filter(pk=user.pk).exists()
+    )
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+def normalize_credit_code(value: str) -> str:
+    return "".join((value or "").split()).upper()
+
+
+def check_credit_code(code: str) -> tuple[list[str], list[str]]:
+    """Errors and warnings for a unified social credit code (GB 32100-2015).
+
+    Length and alphabet are hard checks. A failing check character is only a warning: some
+    real codes fail it, and such an organisation is kept for a person to confirm.
+    """
+    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
+        return [
+            _("A unified social credit code has 18 characters of 0-9 and A-Y (no I, O, S, V, Z).")
+        ], []
+    if not uscc.is_valid(code):
+        return [], [
+            _(
+                "The check character of %(code)s is not what GB 32100 expects: "
+                "please confirm the code."
+            )
+            % {"code": code}
+        ]
+    return [], []
+
+
+@transaction.atomic
+def organization_register(
+    *,
+    user: Any,
+    name: str,
+    credit_code: str,
+    org_type: str,
+    registering_region: Region,
+    charity_status: str = "",
+    charity_status_on: dt.date | None = None,
+    public_fundraising: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    address: str = "",
+    service_regions: Iterable[Region] = (),
+    staff: Iterable[User] = (),
+) -> tuple[Organization, list[str]]:
+    """Register an organisation in the ledger of its tier; returns it with any warnings.
+
+    Its tier follows from the registering department's level (province, city or county), and
+    only that department's civil affairs staff (or an administrator) may register it.
+    """
+    errors: dict[str, list[str]] = {}
+    code = normalize_credit_code(credit_code)
+    code_errors, warnings = check_credit_code(code)
+    if code_errors:
+        errors["credit_code"] = code_errors
+    elif Organization.objects.filter(credit_code=code).exists():
+        errors["credit_code"] = [_("An organisation with this code is already registered.")]
+    if not name.strip():
+        errors["name"] = [_("Enter the name.")]
+    if org_type not in Organization.Type.values:
+        errors["org_type"] = [_("Choose the type of organisation.")]
+    if registering_region.level not in TIER_OF_LEVEL:
+        errors["registering_region"] = [
+            _("Organisations are registered with a province, city or county.")
+        ]
+    elif not (
+        user.is_administrator
+        or (user.role == User.Role.CIVIL_AFFAIRS and user.region_id == registering_region.pk)
+    ):
+        raise PermissionDenied(
+            _("Only civil affairs of the registering department can register it.")
+        )
+    if charity_status_on and not charity_status:
+        errors["charity_status_on"] = [_("A date needs a charitable status.")]
+    staff = list(staff)
+    if any(u.role != User.Role.CHARITY for u in staff):
+        errors["staff"] = [_("Only charity staff accounts can be an organisation's staff.")]
+    if errors:
+        raise ValidationError(errors)
+    organization = Organization.objects.create(
+        name=name.strip(),
+        credit_code=code,
+        credit_code_valid=not warnings,
+        org_type=org_type,
+        registering_region=registering_region,
+        charity_status=charity_status,
+        charity_status_on=charity_status_on,
+        public_fundraising=public_fundraising,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(),
+        address=address.strip(),
+    )
+    organization.service_regions.set(service_regions)
+    organization.staff.set(staff)
+    return organization, warnings
+
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+def _check_listing(
+    fields: dict[str, Any], terms: dict[str, list[str]], coverage: list[Region]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in ("title", "description", "application_process"):
+        if name in fields and not str(fields[name] or "").strip():
+            errors[name] = [_("This field is required.")]
+    starts, ends = fields.get("starts_on"), fields.get("ends_on")
+    if starts and ends and ends < starts:
+        errors["ends_on"] = [_("The end comes after the start.")]
+    age_min, age_max = fields.get("age_min"), fields.get("age_max")
+    if age_min is not None and age_max is not None and age_max < age_min:
+        errors["age_max"] = [_("The maximum age is not below the minimum age.")]
+    for kind, vocabulary in TERM_VOCABULARIES.items():
+        unknown = set(terms.get(kind, [])) - set(vocabulary.values)
+        if unknown:
+            errors[kind] = [_("Unknown value: %(values)s") % {"values": ", ".join(sorted(unknown))}]
+    if not terms.get(ProjectTerm.Kind.AREA):
+        errors[ProjectTerm.Kind.AREA] = [_("Choose at least one charity area.")]
+    if not terms.get(ProjectTerm.Kind.FORM):
+        errors[ProjectTerm.Kind.FORM] = [_("Choose at least one form of aid.")]
+    if not coverage:
+        errors["coverage"] = [_("Choose the regions the project covers.")]
+    return errors
+
+
+def _write_listing(
+    project: Project, fields: dict[str, Any], terms: dict[str, list[str]], coverage: list[Region]
+) -> None:
+    for name in PROJECT_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(project, name, value.strip() if isinstance(value, str) else value)
+    project.save()
+    project.terms.all().delete()
+    ProjectTerm.objects.bulk_create(
+        ProjectTerm(project=project, kind=kind, value=value)
+        for kind in TERM_VOCABULARIES
+        for value in sorted(set(terms.get(kind, [])))
+    )
+    project.coverage.all().delete()
+    ProjectCoverage.objects.bulk_create(
+        ProjectCoverage(project=project, region=region, prefix=region.prefix)
+        for region in {r.code: r for r in coverage}.values()
+    )
+
+
+@transaction.atomic
+def project_save(
+    *,
+    user: Any,
+    organization: Organization,
+    project: Project | None = None,
+    fields: dict[str, Any],
+    terms: dict[str, list[str]],
+    coverage: list[Region],
+) -> Project:
+    """Create or edit a listing that is not published yet (draft or waiting for review).
+
+    The organisation's staff and civil affairs of its tier may. A published listing is changed
+    through ``listing_change_submit`` instead, so that civil affairs review the change first.
+    """
+    if not (is_staff_of(user, organization) or keeps_tier(user, organization)):
+        raise PermissionDenied(
+            _("Only the organisation's staff or civil affairs of its tier can change it.")
+        )
+    if project is not None and project.status not in (
+        Project.Status.DRAFT,
+        Project.Status.PENDING_REVIEW,
+    ):
+        raise ValidationError(_("A published listing changes through a reviewed change request."))
+    merged = {**(listing_values(project) if project else {}), **fields}
+    errors = _check_listing(merged, terms, coverage)
+    if errors:
+        raise ValidationError(errors)
+    project = project or Project(organization=organization)
+    _write_listing(project, fields, terms, coverage)
+    return project
+
+
+def project_transition(*, user: Any, project: Project, to: str, reason: str = "") -> Project:
+    """Move a listing: the charity submits a draft, civil affairs of its tier publish or return
+    it, and pause, resume or close it; the charity may pause or close its own."""
+    organization = project.organization
+    reviewer = keeps_tier(user, organization)
+    staff = is_staff_of(user, organization)
+    allowed = {
+        Project.Status.PENDING_REVIEW: staff or reviewer,
+        Project.Status.PUBLISHED: reviewer,
+        Project.Status.DRAFT: reviewer,  # returned by the reviewer, with a reason
+        Project.Status.PAUSED: staff or reviewer,
+        Project.Status.CLOSED: staff or reviewer,
+    }
+    if not allowed.get(to, False):
+        raise PermissionDenied(_("You cannot move this listing to that status."))
+    if to not in Project.TRANSITIONS[Project.Status(project.status)]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A listing that is “%(current)s” cannot become “%(target)s”.")
+                    % {"current": project.get_status_display(), "target": Project.Status(to).label}
+                ]
+            }
+        )
+    if (
+        project.status == Project.Status.PENDING_REVIEW
+        and to == Project.Status.DRAFT
+        and not reason.strip()
+    ):
+        raise ValidationError({"reason": [_("Say why the listing goes back to the organisation.")]})
+    now = timezone.now()
+    values: dict[str, Any] = {"status": to, "status_changed_at": now, "updated_at": now}
+    if to == Project.Status.PUBLISHED:
+        values["last_confirmed_at"] = now
+    updated = Project.objects.filter(pk=project.pk, status=project.status).update(**values)
+    if not updated:
+        raise ValidationError(
+            _("The listing was changed by someone else meanwhile. Reload and try again.")
+        )
+    project.refresh_from_db()
+    return project
+
+
+def project_confirm(*, user: Any, project: Project) -> Project:
+    """The organisation confirms that a published listing is still right (each half year)."""
+    if not (is_staff_of(user, project.organization) or keeps_tier(user, project.organization)):
+        raise PermissionDenied(
+            _("Only the organisation's staff or civil affairs of its tier can confirm it.")
+        )
+    if project.status != Project.Status.PUBLISHED:
+        raise ValidationError(_("Only a published listing is confirmed."))
+    project.last_confirmed_at = timezone.now()
+    project.save(update_fields=["last_confirmed_at", "updated_at"])
+    return project
+
+
+# --- Listing changes -------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def listing_values(project: Project) -> dict[str, Any]:
+    """A listing's values as comparable, JSON-ready data (also the edition snapshot's core)."""
+    values: dict[str, Any] = {name: _jsonable(getattr(project, name)) for name in PROJECT_FIELDS}
+    for kind in TERM_VOCABULARIES:
+        values[kind] = sorted(t.value for t in project.terms.all() if t.kind == kind)
+    values["coverage"] = sorted(c.region_id for c in project.coverage.all())
+    return values
+
+
+def _from_json(name: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    if name in ("starts_on", "ends_on"):
+        return dt.date.fromisoformat(value)
+    if name in ("value_per_beneficiary", "budget"):
+        return Decimal(value)
+    return value
+
+
+@transaction.atomic
+def listing_change_submit(
+    *,
+    user: Any,
+    project: Project,
+    fields: dict[str, Any],
+    terms: dict[str, list[str]],
+    coverage: list[Region],
+) -> ListingChange:
+    """A charity proposes a change to its published listing; it applies only after review.
+    A second proposal while one waits replaces it."""
+    if not is_staff_of(user, project.organization):
+        raise PermissionDenied(_("Only the organisation's staff propose changes to its listing."))
+    if project.status not in (Project.Status.PUBLISHED, Project.Status.PAUSED):
+        raise ValidationError(_("Only a published listing is changed through review."))
+    current = listing_values(project)
+    proposed = {**current, **{k: _jsonable(v) for k, v in fields.items() if k in PROJECT_FIELDS}}
+    for kind in TERM_VOCABULARIES:
+        proposed[kind] = sorted(set(terms.get(kind, [])))
+    proposed["coverage"] = sorted({r.code for r in coverage})
+    errors = _check_listing({k: _from_json(k, v) for k, v in proposed.items()}, terms, coverage)
+    if errors:
+        raise ValidationError(errors)
+    if proposed == current:
+        raise ValidationError(_("Nothing has changed."))
+    ListingChange.objects.filter(project=project, status=ListingChange.Status.PENDING).update(
+        status=ListingChange.Status.WITHDRAWN
+    )
+    return ListingChange.objects.create(
+        project=project, proposed=proposed, previous=current, submitted_by=user
+    )
+
+
+def listing_change_diff(change: ListingChange) -> list[tuple[str, Any, Any]]:
+    """Field by field: (field, value when proposed, proposed value), changed fields only."""
+    return [
+        (name, change.previous.get(name), value)
+        for name, value in change.proposed.items()
+        if change.previous.get(name) != value
+    ]
+
+
+@transaction.atomic
+def listing_change_approve(*, user: Any, change: ListingChange) -> Project:
+    project = change.project
+    if not keeps_tier(user, project.organization):
+        raise PermissionDenied(
+            _("Only civil affairs of the organisation's tier review its listings.")
+        )
+    claimed = ListingChange.objects.filter(
+        pk=change.pk, status=ListingChange.Status.PENDING
+    ).update(status=ListingChange.Status.APPROVED, reviewed_by=user, reviewed_at=timezone.now())
+    if not claimed:
+        raise ValidationError(_("This change has already been reviewed."))
+    proposed = change.proposed
+    fields = {name: _from_json(name, proposed[name]) for name in PROJECT_FIELDS if name in proposed}
+    terms = {kind: proposed.get(kind, []) for kind in TERM_VOCABULARIES}
+    coverage = list(Region.objects.filter(code__in=proposed.get("coverage", [])))
+    _write_listing(project, fields, terms, coverage)
+    project.last_confirmed_at = timezone.now()
+    project.save(update_fields=["last_confirmed_at", "updated_at"])
+    return project
+
+
+def listing_change_reject(*, user: Any, change: ListingChange, reason: str) -> ListingChange:
+    if not keeps_tier(user, change.project.organization):
+        raise PermissionDenied(
+            _("Only civil affairs of the organisation's tier review its listings.")
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the change is rejected.")]})
+    claimed = ListingChange.objects.filter(
+        pk=change.pk, status=ListingChange.Status.PENDING
+    ).update(
+        status=ListingChange.Status.REJECTED,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+        reason=reason.strip()[:300],
+    )
+    if not claimed:
+        raise ValidationError(_("This change has already been reviewed."))
+    change.refresh_from_db()
+    return change
