@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -179,6 +180,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -197,6 +199,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.sweep_notification_emails",
         "schedule": 10 * 60,
         "options": {"expires": 9 * 60},
+    },
+    # The supply ledger is republished on 1 January and 1 July; suppliers are asked 30 days
+    # before (1 June, 2 December) to confirm their listings.
+    "supply-publish-edition": {
+        "task": "supply.tasks.publish_edition",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,7"),
+        "options": {"expires": 6 * 3600},
+    },
+    "supply-remind-suppliers-june": {
+        "task": "supply.tasks.remind_suppliers",
+        "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year=6),
+        "options": {"expires": 12 * 3600},
+    },
+    "supply-remind-suppliers-december": {
+        "task": "supply.tasks.remind_suppliers",
+        "schedule": crontab(minute=0, hour=9, day_of_month=2, month_of_year=12),
+        "options": {"expires": 12 * 3600},
+    },
+    "supply-flag-stale-listings": {
+        "task": "supply.tasks.flag_stale_listings",
+        "schedule": crontab(minute=30, hour=7),
+        "options": {"expires": 12 * 3600},
     },
 }
 

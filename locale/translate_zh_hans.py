@@ -760,6 +760,13 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Only civil affairs of the organisation's tier review its listings.": "只有该机构所属层级的民政部门可以审核其项目。",
     "This change has already been reviewed.": "该变更申请已审核。",
     "Say why the change is rejected.": "请说明驳回原因。",
+    "Charity aid supply ledger, edition %(period)s": "慈善帮扶资源供给台账(%(period)s 版)",
+    "The supply ledger %(period)s has been published": "%(period)s 慈善帮扶资源供给台账已发布",
+    "%(count)s projects: %(new)s new, %(changed)s changed, %(removed)s no longer listed.": "共 %(count)s 个项目:新增 %(new)s 个,变更 %(changed)s 个,下架 %(removed)s 个。",
+    "Please confirm your listings for the %(period)s ledger": "请确认 %(period)s 台账中的项目信息",
+    "The ledger is republished to every township station on the first day of the half year. Confirm each listing of %(name)s that is still right, or submit a change.": "台账将于半年首日重新发布至各乡镇(街道)社工站。请确认%(name)s仍然有效的项目,或提交变更。",
+    "The listing “%(title)s” has not been confirmed for half a year": "项目“%(title)s”已半年未确认",
+    "The listing “%(title)s” is due to disclose its progress (since %(due)s)": "项目“%(title)s”应公开项目进展(自 %(due)s 起)",
 }
 
 

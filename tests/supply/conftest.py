@@ -38,7 +38,7 @@ def make_org(officer, region, *, code, staff=(), name="英德市慈善会"):
 def county_org(county_officer, regions, charity_a):
     """An association registered with 英德市 civil affairs (county tier)."""
     return make_org(
-        county_officer, regions["county_a"], code="51441881MJ0000001Q", staff=[charity_a]
+        county_officer, regions["county_a"], code="51441881MJ0000001R", staff=[charity_a]
     )
 
 
@@ -81,4 +81,23 @@ def published(draft, charity_a, county_officer):
     services.project_transition(user=charity_a, project=draft, to=Project.Status.PENDING_REVIEW)
     return services.project_transition(
         user=county_officer, project=draft, to=Project.Status.PUBLISHED
+    )
+
+
+@pytest.fixture
+def draft_other(charity_b, county_officer, regions):
+    """A draft of another organisation (not published: not in an edition)."""
+    organization = make_org(
+        county_officer,
+        regions["county_a"],
+        code="51441881MJ0000002W",
+        staff=[charity_b],
+        name="英德市义工联",
+    )
+    return services.project_save(
+        user=charity_b,
+        organization=organization,
+        fields=listing(title="义工探访"),
+        terms=TERMS,
+        coverage=[regions["county_a"]],
     )

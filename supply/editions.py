@@ -1,0 +1,288 @@
+"""Half-yearly ledger editions: freeze the published three-tier ledger, compare it with the last
+edition, write the workbook, tell every township station.
+
+Publishing is idempotent and deterministic: a period has one edition (a unique period and a
+conditional claim), and the same content gives byte-identical files (same SHA-256), because
+the workbook depends only on the entries and the period, never on the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.writer.excel import ExcelWriter
+
+from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
+
+from .models import (
+    LedgerEdition,
+    LedgerEntry,
+    LedgerEntryCoverage,
+    LedgerRemoval,
+    Project,
+    ProjectTerm,
+    Tier,
+    code_prefixes,
+)
+from .periods import period_start
+from .services import listing_values
+
+TIER_SHEETS = {Tier.PROVINCE: "省级", Tier.CITY: "市级", Tier.COUNTY: "县级"}
+ALL_SHEET = "三级台账"
+HEADERS = [
+    "层级",
+    "社会组织",
+    "统一社会信用代码",
+    "项目名称",
+    "慈善领域",
+    "帮扶形式",
+    "适用救助身份",
+    "适用困境类别",
+    "年龄",
+    "名额",
+    "人均金额(元)",
+    "覆盖区划",
+    "申请流程",
+    "所需材料",
+    "联系人",
+    "联系电话",
+    "开始日期",
+    "结束日期",
+    "与上一版相比",
+]
+_LABELS = {
+    ProjectTerm.Kind.AREA: CharityArea,
+    ProjectTerm.Kind.FORM: AidForm,
+    ProjectTerm.Kind.STATUS: AssistanceStatus,
+    ProjectTerm.Kind.TAG: VulnerabilityTag,
+}
+
+
+def canonical(value: Any) -> bytes:
+    """JSON with sorted keys and no spaces: the same data always gives the same bytes."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def project_snapshot(project: Project) -> dict[str, Any]:
+    """The listing as the edition freezes it (organisation details included)."""
+    organization = project.organization
+    return {
+        **listing_values(project),
+        "project_id": project.pk,
+        "organization": organization.name,
+        "credit_code": organization.credit_code,
+        "tier": organization.tier,
+        "registering_region": organization.registering_region_id,
+    }
+
+
+def _published_projects() -> QuerySet[Project]:
+    return (
+        Project.objects.published()
+        .select_related("organization__registering_region")
+        .prefetch_related("terms", "coverage")
+        .order_by("pk")
+    )
+
+
+def edition_publish(*, period: str, user: Any = None) -> LedgerEdition:
+    """Publish the edition of ``period`` (e.g. ``2026-H2``), or return it if it exists."""
+    existing = LedgerEdition.objects.filter(period=period).first()
+    if existing is not None:
+        return existing
+    period_start(period)  # validates the format
+    try:
+        with transaction.atomic():
+            edition = _publish(period=period, user=user)
+    except IntegrityError:
+        # Another worker published the same period at the same moment: that one stands.
+        return LedgerEdition.objects.get(period=period)
+    from .tasks import notify_stations_of_edition
+
+    notify_stations_of_edition.delay_on_commit(edition.pk)
+    return edition
+
+
+def _publish(*, period: str, user: Any) -> LedgerEdition:
+    previous = LedgerEdition.objects.filter(period__lt=period).order_by("-period").first()
+    previous_hashes = (
+        dict(previous.entries.values_list("project_id", "snapshot_sha256")) if previous else {}
+    )
+    previous_titles = dict(previous.entries.values_list("project_id", "title")) if previous else {}
+    rows = []
+    prefixes: dict[int, list[str]] = {}
+    for project in _published_projects():
+        snapshot = project_snapshot(project)
+        prefixes[project.pk] = sorted({c.prefix for c in project.coverage.all()})
+        digest = hashlib.sha256(canonical(snapshot)).hexdigest()
+        if project.pk not in previous_hashes:
+            change = LedgerEntry.Change.NEW
+        elif previous_hashes[project.pk] != digest:
+            change = LedgerEntry.Change.CHANGED
+        else:
+            change = LedgerEntry.Change.UNCHANGED
+        rows.append((snapshot, digest, change))
+    order = list(Tier.values)
+    rows.sort(
+        key=lambda r: (
+            order.index(r[0]["tier"]),
+            r[0]["organization"],
+            r[0]["title"],
+            r[0]["project_id"],
+        )
+    )
+    current_ids = {snapshot["project_id"] for snapshot, _digest, _change in rows}
+    removed = sorted(set(previous_hashes) - current_ids)
+
+    content = canonical(
+        [[digest, change] for _snapshot, digest, change in rows] + [["removed", removed]]
+    )
+    edition = LedgerEdition.objects.create(
+        period=period,
+        published_at=timezone.now(),
+        published_by=user,
+        content_sha256=hashlib.sha256(content).hexdigest(),
+        entry_count=len(rows),
+        added_count=sum(1 for r in rows if r[2] == LedgerEntry.Change.NEW),
+        changed_count=sum(1 for r in rows if r[2] == LedgerEntry.Change.CHANGED),
+        removed_count=len(removed),
+    )
+    entries = LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            edition=edition,
+            project_id=snapshot["project_id"],
+            tier=snapshot["tier"],
+            organization_name=snapshot["organization"],
+            title=snapshot["title"],
+            snapshot=snapshot,
+            snapshot_sha256=digest,
+            change=change,
+        )
+        for snapshot, digest, change in rows
+    )
+    LedgerEntryCoverage.objects.bulk_create(
+        LedgerEntryCoverage(entry=entry, prefix=prefix)
+        for entry in entries
+        for prefix in prefixes[entry.project_id]
+    )
+    LedgerRemoval.objects.bulk_create(
+        LedgerRemoval(edition=edition, project_id=pk, title=previous_titles[pk]) for pk in removed
+    )
+    data = edition_workbook(period=period, entries=entries)
+    edition.workbook_sha256 = hashlib.sha256(data).hexdigest()
+    edition.workbook.save(f"ledger-{period}.xlsx", ContentFile(data), save=False)
+    edition.save(update_fields=["workbook", "workbook_sha256"])
+    return edition
+
+
+def entries_covering(edition: LedgerEdition, region_code: str) -> QuerySet[LedgerEntry]:
+    """The entries of an edition that cover a place (the per-township view)."""
+    return edition.entries.filter(coverage__prefix__in=code_prefixes(region_code)).distinct()
+
+
+# --- The workbook ----------------------------------------------------------------------------
+
+
+def _labels(kind: str, values: list[str]) -> str:
+    choices = _LABELS[kind]
+    return "、".join(str(choices(v).label) for v in values if v in choices.values)
+
+
+def _row(entry: LedgerEntry) -> list[Any]:
+    s = entry.snapshot
+    ages = ""
+    if s.get("age_min") is not None or s.get("age_max") is not None:
+        ages = f"{s.get('age_min') or 0}–{s.get('age_max') if s.get('age_max') is not None else ''}"
+    change = {"new": "新增", "changed": "变更", "unchanged": "无变化"}[entry.change]
+    return [
+        str(Tier(s["tier"]).label),
+        s["organization"],
+        s["credit_code"],
+        s["title"],
+        _labels("area", s["area"]),
+        _labels("form", s["form"]),
+        _labels("status", s["status"]),
+        _labels("tag", s["tag"]),
+        ages,
+        s.get("capacity"),
+        s.get("value_per_beneficiary"),
+        "、".join(s["coverage"]),
+        s.get("application_process"),
+        s.get("required_documents"),
+        s.get("contact_name"),
+        s.get("contact_phone"),
+        s.get("starts_on"),
+        s.get("ends_on"),
+        change,
+    ]
+
+
+def _write_sheet(ws: Any, rows: list[list[Any]]) -> None:
+    ws.append(HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        ws.append([_safe(v) for v in values])
+        # Text that a spreadsheet would read as a formula stays text.
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                cell.data_type = "s"
+
+
+def _safe(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def edition_workbook(*, period: str, entries: list[LedgerEntry]) -> bytes:
+    """A sheet per tier and one combined, in the order of the entries."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        rows = [(entry.tier, _row(entry)) for entry in entries]
+    wb = Workbook()
+    combined = wb.active
+    combined.title = ALL_SHEET
+    _write_sheet(combined, [row for _tier, row in rows])
+    for tier, title in TIER_SHEETS.items():
+        _write_sheet(wb.create_sheet(title), [row for t, row in rows if t == tier])
+    return deterministic_bytes(wb, period_start(period))
+
+
+def deterministic_bytes(wb: Workbook, day: dt.date) -> bytes:
+    """Workbook bytes that depend only on the content and the day: fixed document dates and
+    fixed dates inside the zip."""
+    stamp = dt.datetime.combine(day, dt.time(0, 0))
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "AidBridge"
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    fixed = io.BytesIO()
+    date_time = (day.year, day.month, day.day, 0, 0, 0)
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, source.read(info.filename))
+    return fixed.getvalue()
+
+
+def edition_title(edition: LedgerEdition) -> str:
+    return _("Charity aid supply ledger, edition %(period)s") % {"period": edition.period}
