@@ -217,6 +217,7 @@ class Project(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    status_reason = models.CharField(_("reason given with the status"), max_length=300, blank=True)
     last_confirmed_at = models.DateTimeField(
         _("last confirmed"), null=True, blank=True, editable=False
     )

@@ -8,7 +8,14 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.scope import get_visible_or_404
 
-from .models import ListingChange, Organization, Project, ProjectCoverage, ProjectTerm
+from .models import (
+    LedgerEdition,
+    ListingChange,
+    Organization,
+    Project,
+    ProjectCoverage,
+    ProjectTerm,
+)
 
 
 def _with_listing(queryset: QuerySet[Project]) -> QuerySet[Project]:
@@ -72,5 +79,38 @@ def projects_waiting_for_review(user: Any) -> QuerySet[Project]:
 
 def changes_for_charity(user: Any) -> QuerySet[ListingChange]:
     return ListingChange.objects.filter(project__organization__staff=user).select_related(
-        "project", "reviewed_by"
+        "project__organization", "submitted_by", "reviewed_by"
     )
+
+
+def change_get_for_user(user: Any, pk: Any) -> ListingChange:
+    """A listing change, for those who may see its organisation (404 for others)."""
+    from django.http import Http404
+
+    organizations = Organization.objects.visible_to(user)
+    change = (
+        ListingChange.objects.filter(project__organization__in=organizations)
+        .select_related("project__organization__registering_region", "submitted_by", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if change is None:
+        raise Http404
+    return change
+
+
+def edition_list() -> QuerySet[LedgerEdition]:
+    """Editions are sent to every station: every logged-in user reads them."""
+    return LedgerEdition.objects.order_by("-period")
+
+
+def edition_get(pk: Any) -> LedgerEdition:
+    from django.shortcuts import get_object_or_404
+
+    if not str(pk).isdigit():
+        from django.http import Http404
+
+        raise Http404
+    return get_object_or_404(LedgerEdition, pk=pk)

@@ -247,7 +247,8 @@ def project_save(
         Project.Status.PENDING_REVIEW,
     ):
         raise ValidationError(_("A published listing changes through a reviewed change request."))
-    merged = {**(listing_values(project) if project else {}), **fields}
+    stored = {k: _from_json(k, v) for k, v in listing_values(project).items()} if project else {}
+    merged = {**stored, **fields}
     errors = _check_listing(merged, terms, coverage)
     if errors:
         raise ValidationError(errors)
@@ -287,7 +288,13 @@ def project_transition(*, user: Any, project: Project, to: str, reason: str = ""
     ):
         raise ValidationError({"reason": [_("Say why the listing goes back to the organisation.")]})
     now = timezone.now()
-    values: dict[str, Any] = {"status": to, "status_changed_at": now, "updated_at": now}
+    values: dict[str, Any] = {
+        "status": to,
+        "status_changed_at": now,
+        "updated_at": now,
+        # The reviewer's reason stays with the listing so that the organisation sees it.
+        "status_reason": reason.strip()[:300],
+    }
     if to == Project.Status.PUBLISHED:
         values["last_confirmed_at"] = now
     updated = Project.objects.filter(pk=project.pk, status=project.status).update(**values)
@@ -305,10 +312,13 @@ def project_confirm(*, user: Any, project: Project) -> Project:
         raise PermissionDenied(
             _("Only the organisation's staff or civil affairs of its tier can confirm it.")
         )
-    if project.status != Project.Status.PUBLISHED:
+    now = timezone.now()
+    confirmed = Project.objects.filter(pk=project.pk, status=Project.Status.PUBLISHED).update(
+        last_confirmed_at=now, updated_at=now
+    )
+    if not confirmed:
         raise ValidationError(_("Only a published listing is confirmed."))
-    project.last_confirmed_at = timezone.now()
-    project.save(update_fields=["last_confirmed_at", "updated_at"])
+    project.refresh_from_db()
     return project
 
 
