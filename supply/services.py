@@ -406,6 +406,8 @@ def listing_change_approve(*, user: Any, change: ListingChange) -> Project:
     ).update(status=ListingChange.Status.APPROVED, reviewed_by=user, reviewed_at=timezone.now())
     if not claimed:
         raise ValidationError(_("This change has already been reviewed."))
+    # A fresh, locked copy: the caller's may be stale, and _write_listing saves every field.
+    project = Project.objects.select_for_update().get(pk=change.project_id)
     proposed = change.proposed
     fields = {name: _from_json(name, proposed[name]) for name in PROJECT_FIELDS if name in proposed}
     terms = {kind: proposed.get(kind, []) for kind in TERM_VOCABULARIES}
