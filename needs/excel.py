@@ -14,14 +14,12 @@ reason, which writes one access-log row. Import is all-or-nothing: every househo
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -29,17 +27,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-from openpyxl.writer.excel import ExcelWriter
+from openpyxl import Workbook
 
-from accounts import crypto
+from accounts import crypto, xlsx
 from accounts.models import AccessLog, Region, User, normalize_phone
 from accounts.scope import region_scope
 from accounts.taxonomies import (
@@ -50,12 +42,22 @@ from accounts.taxonomies import (
     GapClass,
     VulnerabilityTag,
 )
+from accounts.xlsx import (
+    LIST_SEPARATOR,
+    NO,
+    YES,
+    CellError,
+    ImportRefused,
+    RowError,
+    Sheet,
+    SheetRow,
+)
 
 from . import idnumbers, selectors
 from .models import AssistanceRecord, Household, Member, Need
 from .services import LedgerInvalid, MemberInput, SaveResult, can_edit_ledger, household_save
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = xlsx.XLSX_CONTENT_TYPE
 
 #: Limits of an uploaded workbook (a township has a few thousand members at most).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -70,15 +72,10 @@ INSTRUCTIONS_SHEET = "填写说明"
 #: The example row of the template; import skips it.
 EXAMPLE_CODE = "示例"
 WHOLE_HOUSEHOLD = "全户"
-YES, NO = "是", "否"
-LIST_SEPARATOR = "、"
 FULL_EXPORT_FIELD = "export:id_number,phone,health_notes"
 
 #: Our own household numbers look like ``441881101-00001``; an unknown one is an error, not new.
 CODE_PATTERN = re.compile(r"^\d{9}-\d{5}$")
-_SPLIT = re.compile(r"[、,，;；\n]+")
-_FORMULA_START = ("=", "+", "-", "@")
-_FIXED_TIME = dt.time(0, 0)
 
 
 # --- Columns ---------------------------------------------------------------------------------
@@ -194,78 +191,7 @@ CHOICE_COLUMNS: dict[str, tuple[type[models.TextChoices], dict[str, str]]] = {
 }
 
 
-def _key(value: str) -> str:
-    """Compare labels and headers loosely: full-width to ASCII, no spaces, no case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).casefold()
-
-
-def _choice_lookup(choices: type[models.TextChoices], words: dict[str, str]) -> dict[str, str]:
-    lookup: dict[str, str] = {_key(k): v for k, v in words.items()}
-    with translation.override(None):  # the English msgids
-        lookup.update({_key(str(label)): value for value, label in choices.choices})
-    lookup.update({_key(str(label)): value for value, label in choices.choices})
-    lookup.update({_key(value): value for value in choices.values})
-    return lookup
-
-
-def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
-
-
 # --- Writing workbooks -----------------------------------------------------------------------
-
-
-def _clean_text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def _cell(ws: Any, value: Any, *, number_format: str | None = None, bold: bool = False) -> Any:
-    """A write-only cell; text that Excel would read as a formula stays plain text."""
-    if isinstance(value, str):
-        value = _clean_text(value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _new_sheet(wb: Workbook, title: str, widths: Iterable[tuple[int, bool]]) -> Any:
-    ws = wb.create_sheet(title)
-    for index, (width, text) in enumerate(widths, start=1):
-        dimension = ws.column_dimensions[get_column_letter(index)]
-        dimension.width = width
-        if text:
-            dimension.number_format = "@"
-    return ws
-
-
-def _save(wb: Workbook, day: dt.date) -> bytes:
-    """Workbook bytes that depend only on the content and the day: fixed document dates and
-    fixed dates inside the zip, so that the same data gives the same file."""
-    stamp = dt.datetime.combine(day, _FIXED_TIME)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "AidBridge"
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    fixed = io.BytesIO()
-    date_time = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    with (
-        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
-        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
-    return fixed.getvalue()
 
 
 def region_place_name(region: Region | None) -> str:
@@ -324,15 +250,15 @@ def _members_for_export(households: models.QuerySet[Household]) -> models.QueryS
 
 def summary_rows(members: Iterable[Member], *, full: bool) -> Iterator[dict[str, Any]]:
     """The rows of the summary table, one per member, as column key -> cell value."""
-    gap_labels = _labels(GapClass)
-    housing_labels = _labels(Household.Housing)
-    relation_labels = _labels(Member.Relation)
-    sex_labels = _labels(Member.Sex)
-    status_labels = _labels(AssistanceStatus)
+    gap_labels = xlsx.labels(GapClass)
+    housing_labels = xlsx.labels(Household.Housing)
+    relation_labels = xlsx.labels(Member.Relation)
+    sex_labels = xlsx.labels(Member.Sex)
+    status_labels = xlsx.labels(AssistanceStatus)
     status_order = list(AssistanceStatus.values)
-    tag_labels = _labels(VulnerabilityTag)
+    tag_labels = xlsx.labels(VulnerabilityTag)
     tag_order = list(VulnerabilityTag.values)
-    disability_labels = _labels(DisabilityType)
+    disability_labels = xlsx.labels(DisabilityType)
     for member in members:
         household = member.household
         statuses = sorted({r.status for r in member.current_assistance}, key=status_order.index)
@@ -370,14 +296,14 @@ def summary_rows(members: Iterable[Member], *, full: bool) -> Iterator[dict[str,
 
 def _summary_cell(ws: Any, column: Column, value: Any) -> Any:
     if value is None or value == "":
-        return _cell(ws, None)
+        return xlsx.cell(ws, None)
     if column.key in ("income_per_capita", "rigid_expenditure"):
-        return _cell(ws, value, number_format="0.00")
+        return xlsx.cell(ws, value, number_format="0.00")
     if column.key == "birth_date" and isinstance(value, dt.date):
-        return _cell(ws, value, number_format="yyyy-mm-dd")
+        return xlsx.cell(ws, value, number_format="yyyy-mm-dd")
     if column.text:
-        return _cell(ws, str(value), number_format="@")
-    return _cell(ws, value)
+        return xlsx.cell(ws, str(value), number_format="@")
+    return xlsx.cell(ws, value)
 
 
 def household_workbook(
@@ -389,7 +315,7 @@ def household_workbook(
     today = today or timezone.localdate()
     place = region_place_name(region if region is not None else getattr(user, "region", None))
     wb = Workbook(write_only=True)
-    ws = _new_sheet(wb, SUMMARY_SHEET, [(c.width, c.text) for c in SUMMARY_COLUMNS])
+    ws = xlsx.new_sheet(wb, SUMMARY_SHEET, [(c.width, c.text) for c in SUMMARY_COLUMNS])
     ws.freeze_panes = "A3"
     title = f"{place} 服务对象家庭信息汇总表 导出日期 {today:%Y-%m-%d}"
     if full:
@@ -397,12 +323,12 @@ def household_workbook(
             "Contains full ID numbers, phones and health notes: "
             "keep it safe and delete it after use."
         )
-    ws.append([_cell(ws, title, bold=True)])
-    ws.append([_cell(ws, c.header, bold=True) for c in SUMMARY_COLUMNS])
+    ws.append([xlsx.cell(ws, title, bold=True)])
+    ws.append([xlsx.cell(ws, c.header, bold=True) for c in SUMMARY_COLUMNS])
     members = _members_for_export(_households_for_export(user, region))
     for row in summary_rows(members.iterator(chunk_size=500), full=full):
         ws.append([_summary_cell(ws, c, row[c.key]) for c in SUMMARY_COLUMNS])
-    return _save(wb, today)
+    return xlsx.save(wb, today)
 
 
 def export_access_log(
@@ -462,16 +388,18 @@ def need_workbook(*, user: Any, region: Region | None, today: dt.date | None = N
         .filter(relation=Member.Relation.HEAD, household__in=needs.values("household"))
         .values_list("household_id", "name")
     )
-    area_labels = _labels(CharityArea)
-    form_labels = _labels(AidForm)
-    source_labels = _labels(Need.Source)
-    status_labels = _labels(Need.Status)
+    area_labels = xlsx.labels(CharityArea)
+    form_labels = xlsx.labels(AidForm)
+    source_labels = xlsx.labels(Need.Source)
+    status_labels = xlsx.labels(Need.Status)
     place = region_place_name(region if region is not None else getattr(user, "region", None))
     wb = Workbook(write_only=True)
-    ws = _new_sheet(wb, NEED_SHEET, [(width, header == "户编号") for header, width in NEED_HEADERS])
+    ws = xlsx.new_sheet(
+        wb, NEED_SHEET, [(width, header == "户编号") for header, width in NEED_HEADERS]
+    )
     ws.freeze_panes = "A3"
-    ws.append([_cell(ws, f"{place} 需求信息清单 导出日期 {today:%Y-%m-%d}", bold=True)])
-    ws.append([_cell(ws, header, bold=True) for header, _width in NEED_HEADERS])
+    ws.append([xlsx.cell(ws, f"{place} 需求信息清单 导出日期 {today:%Y-%m-%d}", bold=True)])
+    ws.append([xlsx.cell(ws, header, bold=True) for header, _width in NEED_HEADERS])
     for need in needs.iterator(chunk_size=500):
         values = [
             need.household.code,
@@ -491,15 +419,15 @@ def need_workbook(*, user: Any, region: Region | None, today: dt.date | None = N
         cells = []
         for index, value in enumerate(values):
             if value is None or value == "":
-                cells.append(_cell(ws, None))
+                cells.append(xlsx.cell(ws, None))
             elif index == 7:
-                cells.append(_cell(ws, value, number_format="0.00"))
+                cells.append(xlsx.cell(ws, value, number_format="0.00"))
             elif index == 12:
-                cells.append(_cell(ws, value, number_format="yyyy-mm-dd"))
+                cells.append(xlsx.cell(ws, value, number_format="yyyy-mm-dd"))
             else:
-                cells.append(_cell(ws, value))
+                cells.append(xlsx.cell(ws, value))
         ws.append(cells)
-    return _save(wb, today)
+    return xlsx.save(wb, today)
 
 
 #: What each column of the import template means (the "填写说明" sheet).
@@ -554,10 +482,10 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
         home.code if home is not None and home.level == Region.Level.TOWNSHIP else "441881101001"
     )
     wb = Workbook(write_only=True)
-    ws = _new_sheet(wb, SUMMARY_SHEET, [(c.width, c.text) for c in SUMMARY_COLUMNS])
+    ws = xlsx.new_sheet(wb, SUMMARY_SHEET, [(c.width, c.text) for c in SUMMARY_COLUMNS])
     ws.freeze_panes = "A3"
-    ws.append([_cell(ws, "服务对象家庭信息汇总表", bold=True)])
-    ws.append([_cell(ws, c.header, bold=True) for c in SUMMARY_COLUMNS])
+    ws.append([xlsx.cell(ws, "服务对象家庭信息汇总表", bold=True)])
+    ws.append([xlsx.cell(ws, c.header, bold=True) for c in SUMMARY_COLUMNS])
     example = {
         "code": EXAMPLE_CODE,
         "external_ref": "",
@@ -585,13 +513,13 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
     }
     ws.append([_summary_cell(ws, c, example[c.key]) for c in SUMMARY_COLUMNS])
 
-    help_ws = _new_sheet(
+    help_ws = xlsx.new_sheet(
         wb, INSTRUCTIONS_SHEET, [(26, False), (8, False), (60, False), (60, False)]
     )
-    help_ws.append([_cell(help_ws, _("How to fill in the household table"), bold=True)])
+    help_ws.append([xlsx.cell(help_ws, _("How to fill in the household table"), bold=True)])
     help_ws.append(
         [
-            _cell(
+            xlsx.cell(
                 help_ws,
                 _(
                     "One row per member; repeat the household columns on every row of the "
@@ -605,7 +533,7 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
     )
     help_ws.append(
         [
-            _cell(help_ws, text, bold=True)
+            xlsx.cell(help_ws, text, bold=True)
             for text in (_("Column"), _("Required"), _("Explanation"), _("Allowed values"))
         ]
     )
@@ -618,149 +546,54 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
             )
         help_ws.append(
             [
-                _cell(help_ws, column.header),
-                _cell(help_ws, YES if column.required else ""),
-                _cell(help_ws, explanations[column.key]),
-                _cell(help_ws, allowed or None),
+                xlsx.cell(help_ws, column.header),
+                xlsx.cell(help_ws, YES if column.required else ""),
+                xlsx.cell(help_ws, explanations[column.key]),
+                xlsx.cell(help_ws, allowed or None),
             ]
         )
-    return _save(wb, today)
+    return xlsx.save(wb, today)
 
 
 # --- Reading an uploaded workbook ------------------------------------------------------------
 
 
-class ImportRefused(ValidationError):
-    """The file as a whole cannot be imported (not xlsx, too large, no header row)."""
-
-
-@dataclass
-class SheetRow:
-    number: int  # the row number in the spreadsheet, as Excel shows it
-    cells: dict[str, Any]
-
-
-@dataclass
-class Sheet:
-    columns: set[str]
-    rows: list[SheetRow]
-
-
-def _display(value: Any) -> str:
-    """A cell value as the user typed it, for error reports."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _plain(value: Any) -> Any:
-    """Formula objects as their text: a formula is data here, never evaluated."""
-    if value is None or isinstance(value, str | int | float | Decimal | dt.date | dt.time | bool):
-        return value
-    text = getattr(value, "text", None)
-    return text if isinstance(text, str) else str(value)
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def read_sheet(data: bytes, filename: str = "") -> Sheet:
     """Parse the summary table of an uploaded workbook; raises ImportRefused for a bad file."""
-    if filename and not filename.lower().endswith(".xlsx"):
-        raise ImportRefused(
-            _("Only Excel workbooks (.xlsx) can be imported. Save the file as “Excel Workbook”.")
-        )
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(mb)s MB. Split it into several files.")
-            % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            uncompressed = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ImportRefused(
-            _("This is not an Excel workbook (.xlsx). Save the file as “Excel Workbook”.")
-        ) from None
-    if uncompressed > MAX_UNCOMPRESSED_BYTES:
-        raise ImportRefused(
-            _("The workbook is too large once unpacked. Split it into several files.")
-        )
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:
-        raise ImportRefused(
-            _("This is not an Excel workbook (.xlsx). Save the file as “Excel Workbook”.")
-        ) from None
-    try:
+    with xlsx.open_workbook(
+        data, filename, max_bytes=MAX_UPLOAD_BYTES, max_unpacked_bytes=MAX_UNCOMPRESSED_BYTES
+    ) as wb:
         names = [n for n in wb.sheetnames if n != INSTRUCTIONS_SHEET]
         if not names:
             raise ImportRefused(_("The workbook has no sheet to import."))
         ws = wb[SUMMARY_SHEET] if SUMMARY_SHEET in names else wb[names[0]]
         return _read_rows(ws)
-    finally:
-        wb.close()
 
 
-def _header_map(values: Iterable[Any]) -> dict[int, str]:
-    known = {_key(c.header): c.key for c in SUMMARY_COLUMNS if c.imported}
-    known.update({_key(k): v for k, v in HEADER_ALIASES.items()})
-    found: dict[int, str] = {}
-    for index, value in enumerate(values):
-        if isinstance(value, str) and _key(value) in known:
-            column = known[_key(value)]
-            if column not in found.values():
-                found[index] = column
-    return found
+def _known_headers() -> dict[str, str]:
+    known = {xlsx.key(c.header): c.key for c in SUMMARY_COLUMNS if c.imported}
+    known.update({xlsx.key(k): v for k, v in HEADER_ALIASES.items()})
+    return known
+
+
+def _is_example(cells: dict[str, Any]) -> bool:
+    return xlsx.display(cells.get("code")).strip() == EXAMPLE_CODE
 
 
 def _read_rows(ws: Any) -> Sheet:
-    header_row = None
-    mapping: dict[int, str] = {}
-    for number, values in enumerate(
-        ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True), start=1
-    ):
-        found = _header_map(values)
-        if "name" in found.values() and "code" in found.values():
-            header_row, mapping = number, found
-            break
-    if header_row is None:
+    found = xlsx.find_header(ws, _known_headers(), ("name", "code"), search_rows=HEADER_SEARCH_ROWS)
+    if found is None:
         raise ImportRefused(
             _(
                 "No header row found: the first rows must contain the column headers of the "
                 "template (户编号, 姓名 …). Download the template and copy your data into it."
             )
         )
+    header_row, mapping = found
     missing = [c.header for c in SUMMARY_COLUMNS if c.required and c.key not in mapping.values()]
     if missing:
-        raise ImportRefused(
-            _("Columns missing: %(columns)s.") % {"columns": LIST_SEPARATOR.join(missing)}
-        )
-    width = max(mapping) + 1
-    rows: list[SheetRow] = []
-    for number, values in enumerate(
-        ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True), start=header_row + 1
-    ):
-        cells = {key: _plain(values[i]) if i < len(values) else None for i, key in mapping.items()}
-        if all(_is_blank(v) for v in cells.values()):
-            continue
-        if _display(cells.get("code")).strip() == EXAMPLE_CODE:
-            continue
-        rows.append(SheetRow(number, cells))
-        if len(rows) > MAX_ROWS:
-            raise ImportRefused(
-                _("The sheet has more than %(rows)s rows. Split it into several files.")
-                % {"rows": MAX_ROWS}
-            )
+        raise xlsx.missing_columns(missing)
+    rows = xlsx.read_rows(ws, header_row, mapping, max_rows=MAX_ROWS, skip=_is_example)
     if not rows:
         raise ImportRefused(_("The sheet has no rows to import."))
     return Sheet(columns=set(mapping.values()), rows=rows)
@@ -769,127 +602,22 @@ def _read_rows(ws: Any) -> Sheet:
 # --- Parsing cells ---------------------------------------------------------------------------
 
 
-class CellError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _text(value: Any, *, max_length: int | None = None) -> str:
-    text = _display(value).strip()
-    if max_length is not None and len(text) > max_length:
-        raise CellError(_("At most %(n)s characters.") % {"n": max_length})
-    return text
-
-
-def _digits_text(value: Any) -> str:
-    """Codes and numbers typed as numbers come back as int or float."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _display(value).strip()
-
-
 def _choice(value: Any, column: str) -> str:
-    text = _text(value)
-    if not text:
-        return ""
     choices, words = CHOICE_COLUMNS[column]
-    found = _choice_lookup(choices, words).get(_key(text))
-    if found is None:
-        raise CellError(
-            _("Unknown value. Allowed: %(values)s.")
-            % {"values": LIST_SEPARATOR.join(str(label) for label in choices.labels)}
-        )
-    return found
+    return xlsx.parse_choice(value, choices, words)
 
 
 def _choices(value: Any, column: str) -> list[str]:
-    text = _text(value)
-    if not text:
-        return []
     choices, words = CHOICE_COLUMNS[column]
-    lookup = _choice_lookup(choices, words)
-    whole = lookup.get(_key(text))
-    if whole is not None:
-        return [whole]
-    found: list[str] = []
-    unknown: list[str] = []
-    for piece in _SPLIT.split(text):
-        if not piece.strip():
-            continue
-        match = lookup.get(_key(piece))
-        if match is None:
-            unknown.append(piece.strip())
-        elif match not in found:
-            found.append(match)
-    if unknown:
-        raise CellError(
-            _("Unknown value: %(unknown)s. Allowed: %(values)s.")
-            % {
-                "unknown": LIST_SEPARATOR.join(unknown),
-                "values": LIST_SEPARATOR.join(str(label) for label in choices.labels),
-            }
-        )
-    return found
-
-
-def _decimal(value: Any, *, max_digits: int) -> Decimal | None:
-    if _is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise CellError(_("Enter a number."))
-    if isinstance(value, int | float | Decimal):
-        text = str(value)
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("Enter a number.")) from None
-    if not number.is_finite():
-        raise CellError(_("Enter a number."))
-    if number < 0:
-        raise CellError(_("The amount cannot be negative."))
-    number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if number >= Decimal(10) ** (max_digits - 2):
-        raise CellError(_("The amount is too large."))
-    return number
-
-
-def _date(value: Any) -> dt.date | None:
-    if _is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = int(value)
-        if 19000101 <= number <= 21001231:
-            value = str(number)
-        elif 1 <= number <= 80000:
-            result = from_excel(number)
-            return result.date() if isinstance(result, dt.datetime) else result
-        else:
-            raise CellError(_("Enter the date as YYYY-MM-DD."))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", text
-    )
-    if not match:
-        raise CellError(_("Enter the date as YYYY-MM-DD."))
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise CellError(_("This date does not exist.")) from None
+    return xlsx.parse_choices(value, choices, words)
 
 
 def _grade(value: Any) -> int | None:
-    if _is_blank(value):
+    if xlsx.is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", _display(value)).strip().removesuffix("级")
+    text = unicodedata.normalize("NFKC", xlsx.display(value)).strip().removesuffix("级")
     grade = GRADE_WORDS.get(text)
     if grade is None:
         raise CellError(_("The grade is 1, 2, 3 or 4."))
@@ -910,15 +638,6 @@ def _masked_error() -> CellError:
 
 
 # --- Import ----------------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-    value: str = ""
-    last_row: int | None = None
 
 
 @dataclass
@@ -1009,7 +728,7 @@ class _Importer:
         self, row: SheetRow, column: str, message: str, *, last_row: int | None = None
     ) -> None:
         header = COLUMN_BY_KEY[column].header if column in COLUMN_BY_KEY else ""
-        value = _display(row.cells.get(column)) if column else ""
+        value = xlsx.display(row.cells.get(column)) if column else ""
         self.report.errors.append(RowError(row.number, header, message, value, last_row))
 
     # grouping and lookups
@@ -1017,7 +736,9 @@ class _Importer:
     def groups(self) -> list[_Group]:
         groups: dict[str, _Group] = {}
         for row in self.sheet.rows:
-            key = _digits_text(row.cells.get("code")) or _digits_text(row.cells.get("external_ref"))
+            key = xlsx.digits_text(row.cells.get("code")) or xlsx.digits_text(
+                row.cells.get("external_ref")
+            )
             if not key:
                 self.error(row, "code", _("Enter the household number."))
                 continue
@@ -1029,18 +750,18 @@ class _Importer:
     def _find_households(self, groups: list[_Group]) -> None:
         visible = Household.objects.visible_to(self.user).select_related("region", "worker")
         keys = {g.key for g in groups}
-        refs = keys | {_digits_text(g.rows[0].cells.get("external_ref")) for g in groups} - {""}
+        refs = keys | {xlsx.digits_text(g.rows[0].cells.get("external_ref")) for g in groups} - {""}
         by_code: dict[str, Household] = {}
         by_ref: dict[str, list[Household]] = defaultdict(list)
-        for chunk in _chunks(sorted(keys), 500):
+        for chunk in xlsx.chunks(sorted(keys), 500):
             by_code.update({h.code: h for h in visible.filter(code__in=chunk)})
-        for chunk in _chunks(sorted(refs), 500):
+        for chunk in xlsx.chunks(sorted(refs), 500):
             for h in visible.filter(external_ref__in=chunk).order_by("code"):
                 by_ref[h.external_ref].append(h)
         for group in groups:
             first = group.rows[0]
-            code = _digits_text(first.cells.get("code"))
-            ref = _digits_text(first.cells.get("external_ref"))
+            code = xlsx.digits_text(first.cells.get("code"))
+            ref = xlsx.digits_text(first.cells.get("external_ref"))
             household = by_code.get(code) if code else None
             candidates: list[Household] = []
             if household is None:
@@ -1099,8 +820,9 @@ class _Importer:
                     continue
                 value = row.cells.get(column.key)
                 if (
-                    not _is_blank(value)
-                    and _display(value).strip() != _display(first.cells.get(column.key)).strip()
+                    not xlsx.is_blank(value)
+                    and xlsx.display(value).strip()
+                    != xlsx.display(first.cells.get(column.key)).strip()
                 ):
                     self.error(
                         row,
@@ -1116,7 +838,7 @@ class _Importer:
         household = group.household
         cells = first.cells
 
-        code = _digits_text(cells.get("region_code"))
+        code = xlsx.digits_text(cells.get("region_code"))
         region = None
         if not code:
             self.error(
@@ -1141,7 +863,7 @@ class _Importer:
 
         if region is not None and "region" in fields:
             station = region if region.level == Region.Level.TOWNSHIP else region.parent
-            username = _text(cells.get("worker")) if "worker" in self.columns else ""
+            username = xlsx.parse_text(cells.get("worker")) if "worker" in self.columns else ""
             if username and household is not None and household.worker.username == username:
                 fields["worker"] = household.worker  # kept even if the account was disabled since
             elif username:
@@ -1160,7 +882,7 @@ class _Importer:
             if name not in self.columns:
                 continue
             try:
-                fields[name] = _text(cells.get(name), max_length=length)
+                fields[name] = xlsx.parse_text(cells.get(name), max_length=length)
             except CellError as exc:
                 self.error(first, name, exc.message)
                 ok = False
@@ -1168,7 +890,7 @@ class _Importer:
             self.error(first, "address", _("Enter the address."))
             ok = False
 
-        ref = _digits_text(cells.get("external_ref")) if "external_ref" in self.columns else ""
+        ref = xlsx.digits_text(cells.get("external_ref")) if "external_ref" in self.columns else ""
         if len(ref) > 64 or len(group.key) > 64:
             self.error(
                 first, "external_ref" if len(ref) > 64 else "code", _("At most 64 characters.")
@@ -1190,7 +912,7 @@ class _Importer:
         for name, digits in (("income_per_capita", 10), ("rigid_expenditure", 12)):
             if name in self.columns:
                 try:
-                    fields[name] = _decimal(cells.get(name), max_digits=digits)
+                    fields[name] = xlsx.parse_decimal(cells.get(name), max_digits=digits)
                 except CellError as exc:
                     self.error(first, name, exc.message)
                     ok = False
@@ -1209,7 +931,7 @@ class _Importer:
             ok = False
 
         try:
-            values["name"] = _text(cells.get("name"), max_length=50)
+            values["name"] = xlsx.parse_text(cells.get("name"), max_length=50)
             if not values["name"]:
                 fail("name", _("Enter the name."))
         except CellError as exc:
@@ -1228,7 +950,7 @@ class _Importer:
             if isinstance(raw, int | float) and not isinstance(raw, bool):
                 fail("id_number", _("Type the ID number as text: Excel rounds long numbers."))
             else:
-                number = idnumbers.normalize(_text(raw))
+                number = idnumbers.normalize(xlsx.parse_text(raw))
                 if number and _is_masked(number):
                     fail("id_number", _masked_error().message)
                 elif number:
@@ -1258,7 +980,7 @@ class _Importer:
                     fail(name, exc.message)
         if "birth_date" in self.columns:
             try:
-                values["birth_date"] = _date(cells.get("birth_date"))
+                values["birth_date"] = xlsx.parse_date(cells.get("birth_date"))
             except CellError as exc:
                 fail("birth_date", exc.message)
         if parsed is not None:
@@ -1272,7 +994,7 @@ class _Importer:
             except CellError as exc:
                 fail("disability_grade", exc.message)
         if "phone" in self.columns:
-            phone = _digits_text(cells.get("phone"))
+            phone = xlsx.digits_text(cells.get("phone"))
             if phone and _is_masked(phone):
                 fail("phone", _masked_error().message)
             elif (
@@ -1285,7 +1007,7 @@ class _Importer:
                 values["phone"] = "" if phone in ("无", "-", "/") else phone
         if "health_notes" in self.columns:
             try:
-                notes = _text(cells.get("health_notes"), max_length=2000)
+                notes = xlsx.parse_text(cells.get("health_notes"), max_length=2000)
             except CellError as exc:
                 fail("health_notes", exc.message)
             else:
@@ -1294,7 +1016,9 @@ class _Importer:
                 values["health_notes"] = notes
         if "school_or_work" in self.columns:
             try:
-                values["school_or_work"] = _text(cells.get("school_or_work"), max_length=100)
+                values["school_or_work"] = xlsx.parse_text(
+                    cells.get("school_or_work"), max_length=100
+                )
             except CellError as exc:
                 fail("school_or_work", exc.message)
         return _ParsedMember(row, values, parsed, index_value) if ok else None
@@ -1369,7 +1093,7 @@ class _Importer:
     def _current_members(self, households: list[Household]) -> dict[int, list[Member]]:
         found: dict[int, list[Member]] = defaultdict(list)
         ids = [h.pk for h in households]
-        for chunk in _chunks(ids, 500):
+        for chunk in xlsx.chunks(ids, 500):
             members = (
                 selectors.current_members()
                 .filter(household_id__in=chunk)
@@ -1490,11 +1214,6 @@ def _input_from_member(member: Member) -> MemberInput:
         tags=sorted({t.tag for t in member.tags.all()}),
         member_id=member.pk,
     )
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def household_import(
