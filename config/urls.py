@@ -18,7 +18,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", _swagger, name="swagger-ui"),
     path("api/needs/", include("needs.api.urls")),
+    path("api/supply/", include("supply.api.urls")),
     path("api/", include("accounts.api.urls")),
     path("needs/", include("needs.urls")),
+    path("supply/", include("supply.urls")),
+    path("showcase/", include("supply.urls_public")),
     path("", include("accounts.urls")),
 ]

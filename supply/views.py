@@ -1,0 +1,686 @@
+"""Pages of the supply ledger: scope -> form -> service -> redirect or template.
+
+The charity's workspace, the civil-affairs review, the ledger browser for everyone logged in,
+the public showcase (推介会) and the half-yearly editions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, QuerySet, Sum, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Region, User
+from accounts.scope import region_scope
+
+from . import selectors, services
+from .filters import ProjectFilterSet
+from .forms import EditionPlaceForm, OrganizationForm, ProjectForm, ReasonForm, TransitionForm
+from .models import (
+    TIER_OF_LEVEL,
+    LedgerEntry,
+    ListingChange,
+    Organization,
+    Project,
+    ProjectTerm,
+    Tier,
+    code_prefixes,
+)
+
+PAGE_SIZE = 50
+TERM_LABELS = {kind: dict(vocab.choices) for kind, vocab in services.TERM_VOCABULARIES.items()}
+LIVE = (Project.Status.PUBLISHED, Project.Status.PAUSED)
+
+
+def _status(request: HttpRequest) -> int:
+    """A form sent back with errors answers 400 (for scripts and tests; browsers show it)."""
+    return 400 if request.method == "POST" else 200
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, field_messages in errors.items():
+        field = name if name in form.fields else None
+        for message in field_messages:
+            form.add_error(field, message)
+
+
+def _page(request: HttpRequest, queryset: QuerySet):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _with_labels(projects):
+    """Chinese labels of each project's terms, from the prefetched rows (no query)."""
+    for project in projects:
+        labels: dict[str, list[str]] = {kind: [] for kind in TERM_LABELS}
+        for term in project.terms.all():
+            labels[term.kind].append(TERM_LABELS[term.kind].get(term.value, term.value))
+        project.labels = labels
+    return projects
+
+
+def _blank_means_any(form: forms.Form) -> forms.Form:
+    """Filter selects say "Any" for their empty choice, not dashes or "Unknown"."""
+    for field in form.fields.values():
+        if isinstance(field.widget, django_filters.widgets.BooleanWidget):
+            field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif isinstance(field, django_filters.fields.ChoiceField):
+            # Setting the choices again makes the widget take the new empty label.
+            field.empty_label = _("Any")
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+    return form
+
+
+def _is_reviewer(user: Any) -> bool:
+    return user.is_administrator or (user.role == User.Role.CIVIL_AFFAIRS and bool(user.region_id))
+
+
+def _require_reviewer(user: Any) -> None:
+    if not _is_reviewer(user):
+        raise Http404
+
+
+# --- Ledger browser (everyone logged in) -----------------------------------------------------
+
+
+def _covers_choices(user: Any, value: str) -> list[tuple[str, str]]:
+    """Where a listing should be available: the user's own region and those above it, and for
+    civil affairs the regions just below; without a home region, the cities."""
+    choices: list[tuple[str, str]] = [("", _("Anywhere"))]
+    if user.region_id:
+        for region in user.region_path:
+            label = region.name
+            if region.pk == user.region_id and user.role == User.Role.SOCIAL_WORKER:
+                label = _("%(township)s (my township)") % {"township": region.name}
+            choices.append((region.code, label))
+        if user.region.level != Region.Level.TOWNSHIP:
+            children = Region.objects.filter(parent_id=user.region_id, valid_to__isnull=True)
+            choices += [(r.code, f"— {r.name}") for r in children.order_by("code")[:300]]
+    else:
+        cities = Region.objects.filter(level=Region.Level.PREFECTURE, valid_to__isnull=True)
+        choices += [(r.code, r.name) for r in cities.order_by("code")]
+    if value and value not in dict(choices):
+        choices.append((value, value))
+    return choices
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """Published listings through the filters the API shares. A social worker starts with the
+    projects covering the own township; "Anywhere" (an empty ``covers``) lifts that."""
+    user = request.user
+    data = request.GET.copy()
+    if user.role == User.Role.SOCIAL_WORKER and user.region_id and "covers" not in data:
+        data["covers"] = user.region_id
+    filterset = ProjectFilterSet(
+        data,
+        queryset=selectors.project_list_for_user(user).filter(status=Project.Status.PUBLISHED),
+    )
+    _blank_means_any(filterset.form)
+    filterset.form.fields["covers"].widget = forms.Select(
+        choices=_covers_choices(user, data.get("covers", ""))
+    )
+    filterset.form.fields["covers"].label = _("Available in")
+    page = _page(request, filterset.qs)
+    _with_labels(page.object_list)
+    context = {"filter": filterset, "page": page, "now_covers": data.get("covers", "")}
+    template = "supply/project_list.html#results" if request.htmx else "supply/project_list.html"
+    return render(request, template, context)
+
+
+def _transitions(user: Any, project: Project) -> list[str]:
+    """The moves this user may make now (mirrors services.project_transition, which decides)."""
+    reviewer = services.keeps_tier(user, project.organization)
+    staff = services.is_staff_of(user, project.organization)
+    allowed = {
+        Project.Status.PENDING_REVIEW: staff or reviewer,
+        Project.Status.PUBLISHED: reviewer,
+        Project.Status.DRAFT: reviewer,
+        Project.Status.PAUSED: staff or reviewer,
+        Project.Status.CLOSED: staff or reviewer,
+    }
+    return [to for to in Project.TRANSITIONS[Project.Status(project.status)] if allowed[to]]
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = selectors.project_get_for_user(user, pk)
+    organization = project.organization
+    staff = services.is_staff_of(user, organization)
+    reviewer = services.keeps_tier(user, organization)
+    insider = staff or reviewer or region_scope(user).contains(organization.registering_region_id)
+    changes = list(project.changes.select_related("submitted_by")[:10]) if insider else []
+    context = {
+        "project": _with_labels([project])[0],
+        "organization": organization,
+        "is_staff": staff,
+        "is_reviewer": reviewer,
+        "changes": changes,
+        "pending_change": next((c for c in changes if c.status == "pending"), None),
+        "transitions": _transitions(user, project),
+        "can_edit": project.status not in (*LIVE, Project.Status.CLOSED) and (staff or reviewer),
+        "can_propose": project.status in LIVE and staff,
+        "can_confirm": project.status == Project.Status.PUBLISHED and (staff or reviewer),
+        "return_form": ReasonForm(),
+    }
+    return render(request, "supply/project_detail.html", context)
+
+
+# --- Charity workspace -----------------------------------------------------------------------
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    """The charity's own organisations, their listings in every status, and review results."""
+    user = request.user
+    if user.role != User.Role.CHARITY:
+        raise Http404
+    organizations = list(
+        Organization.objects.filter(staff=user).select_related("registering_region")
+    )
+    projects = _with_labels(
+        list(
+            selectors.project_list_for_user(user)
+            .filter(organization__staff=user)
+            .order_by("organization__name", "status", "title", "pk")
+        )
+    )
+    pending = set(
+        ListingChange.objects.filter(
+            project__organization__staff=user, status=ListingChange.Status.PENDING
+        ).values_list("project_id", flat=True)
+    )
+    for project in projects:
+        project.has_pending_change = project.pk in pending
+    for organization in organizations:
+        organization.project_rows = [p for p in projects if p.organization_id == organization.pk]
+    context = {
+        "organizations": organizations,
+        "changes": selectors.changes_for_charity(user).order_by("-submitted_at", "-id")[:20],
+    }
+    return render(request, "supply/workspace.html", context)
+
+
+def _project_form_context(form: ProjectForm, **extra: Any) -> dict[str, Any]:
+    return {"form": form, "coverage_groups": form.coverage_groups(), **extra}
+
+
+@login_required
+def project_create(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get_for_user(request.user, pk)
+    if not (
+        services.is_staff_of(request.user, organization)
+        or services.keeps_tier(request.user, organization)
+    ):
+        raise PermissionDenied(
+            _("Only the organisation's staff or civil affairs of its tier can change it.")
+        )
+    form = ProjectForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        fields, terms, coverage = form.service_input()
+        try:
+            project = services.project_save(
+                user=request.user,
+                organization=organization,
+                fields=fields,
+                terms=terms,
+                coverage=coverage,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Submit it for review when it is complete."))
+            return redirect("supply:project_detail", project.pk)
+    context = _project_form_context(form, organization=organization, project=None)
+    return render(request, "supply/project_form.html", context, status=_status(request))
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft (or a listing waiting for review) is saved as it is; a published listing gets a
+    change request that civil affairs review first, prefilled with the one still waiting."""
+    user = request.user
+    project = selectors.project_get_for_user(user, pk)
+    organization = project.organization
+    staff = services.is_staff_of(user, organization)
+    live = project.status in LIVE
+    if project.status == Project.Status.CLOSED:
+        raise PermissionDenied(_("A closed listing is not changed."))
+    if not (staff or (not live and services.keeps_tier(user, organization))):
+        raise PermissionDenied(
+            _("Only the organisation's staff or civil affairs of its tier can change it.")
+        )
+    pending = project.changes.filter(status=ListingChange.Status.PENDING).first() if live else None
+    initial = dict(pending.proposed) if pending else services.listing_values(project)
+    form = ProjectForm(request.POST or None, organization=organization, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields, terms, coverage = form.service_input()
+        try:
+            if live:
+                services.listing_change_submit(
+                    user=user, project=project, fields=fields, terms=terms, coverage=coverage
+                )
+            else:
+                services.project_save(
+                    user=user,
+                    organization=organization,
+                    project=project,
+                    fields=fields,
+                    terms=terms,
+                    coverage=coverage,
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if live:
+                text = _(
+                    "Your change is waiting for review by civil affairs. The published listing "
+                    "stays as it is until then."
+                )
+            else:
+                text = _("Listing saved.")
+            messages.success(request, text)
+            return redirect("supply:project_detail", project.pk)
+    context = _project_form_context(
+        form, organization=organization, project=project, live=live, pending=pending
+    )
+    return render(request, "supply/project_form.html", context, status=_status(request))
+
+
+_TRANSITION_DONE = {
+    Project.Status.PENDING_REVIEW: gettext_lazy("Submitted for review by civil affairs."),
+    Project.Status.PUBLISHED: gettext_lazy("The listing is published."),
+    Project.Status.DRAFT: gettext_lazy("The listing went back to the organisation."),
+    Project.Status.PAUSED: gettext_lazy("The listing is paused."),
+    Project.Status.CLOSED: gettext_lazy("The listing is closed."),
+}
+
+
+@login_required
+def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit, publish, return (with a reason), pause, resume or close a listing. GET shows the
+    confirmation for the moves that need one (close, return)."""
+    user = request.user
+    project = selectors.project_get_for_user(user, pk)
+    form = TransitionForm(request.POST or None, initial={"to": request.GET.get("to")})
+    if request.method == "POST" and form.is_valid():
+        to, reason = form.cleaned_data["to"], form.cleaned_data["reason"]
+        try:
+            services.project_transition(user=user, project=project, to=to, reason=reason)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, str(_TRANSITION_DONE[Project.Status(to)]))
+            return redirect("supply:project_detail", project.pk)
+    to = form["to"].value()
+    if to not in _transitions(user, project):
+        raise PermissionDenied(_("You cannot move this listing to that status."))
+    context = {"form": form, "project": project, "to": to}
+    return render(request, "supply/project_transition.html", context, status=_status(request))
+
+
+@login_required
+@require_POST
+def project_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get_for_user(request.user, pk)
+    try:
+        services.project_confirm(user=request.user, project=project)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Thank you: the listing is confirmed as still right."))
+    return redirect("supply:project_detail", project.pk)
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (_is_reviewer(user) or user.role == User.Role.CHARITY):
+        raise Http404
+    organizations = selectors.organization_list_for_user(user).annotate(
+        project_count=Count("projects", distinct=True),
+        published_count=Count(
+            "projects", filter=Q(projects__status=Project.Status.PUBLISHED), distinct=True
+        ),
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        organizations = organizations.filter(
+            Q(name__icontains=query) | Q(credit_code__icontains=query)
+        )
+    context = {
+        "page": _page(request, organizations),
+        "q": query,
+        "can_register": _is_reviewer(user),
+    }
+    return render(request, "supply/organization_list.html", context)
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    organization = selectors.organization_get_for_user(user, pk)
+    projects = selectors.project_list_for_user(user).filter(organization=organization)
+    context = {
+        "organization": organization,
+        "projects": _with_labels(list(projects)),
+        "can_add": services.is_staff_of(user, organization)
+        or services.keeps_tier(user, organization),
+    }
+    return render(request, "supply/organization_detail.html", context)
+
+
+@login_required
+def organization_register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_reviewer(user)
+    form = OrganizationForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization, warnings = services.organization_register(
+                user=user, **form.service_input()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            for warning in warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("%(name)s is registered.") % {"name": organization.name})
+            return redirect("supply:organization_detail", organization.pk)
+    return render(request, "supply/organization_form.html", {"form": form}, status=_status(request))
+
+
+# --- Review (civil affairs) ------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_reviewer(user)
+    context = {
+        "changes": selectors.review_queue_for_user(user).order_by("submitted_at", "id"),
+        "waiting": _with_labels(
+            list(selectors.projects_waiting_for_review(user).order_by("status_changed_at", "pk"))
+        ),
+    }
+    return render(request, "supply/review_queue.html", context)
+
+
+@login_required
+def tier_projects(request: HttpRequest) -> HttpResponse:
+    """Every listing of the organisations registered in the user's area, in every status."""
+    user = request.user
+    _require_reviewer(user)
+    own = region_scope(user).q("organization__registering_region__code")
+    filterset = ProjectFilterSet(
+        request.GET, queryset=selectors.project_list_for_user(user).filter(own)
+    )
+    _blank_means_any(filterset.form)
+    status = filterset.form.fields["status"]
+    status.widget = forms.CheckboxSelectMultiple(
+        attrs={"class": "form-check-input"}, choices=status.choices
+    )
+    page = _page(request, filterset.qs)
+    _with_labels(page.object_list)
+    context = {"filter": filterset, "page": page}
+    template = "supply/tier_projects.html#results" if request.htmx else "supply/tier_projects.html"
+    return render(request, template, context)
+
+
+def _shown(value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    return str(value)
+
+
+def _diff_rows(change: ListingChange) -> list[dict[str, Any]]:
+    """The change field by field, with the labels of fields, terms and regions."""
+    diff = services.listing_change_diff(change)
+    codes = {code for name, old, new in diff if name == "coverage" for code in [*old, *new]}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = []
+    for name, old, new in diff:
+        if name in TERM_LABELS or name == "coverage":
+            lookup = names if name == "coverage" else TERM_LABELS[name]
+            label = _("Coverage") if name == "coverage" else ProjectTerm.Kind(name).label
+            old, new = old or [], new or []
+            rows.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "is_list": True,
+                    "old": [lookup.get(v, v) for v in old],
+                    "new": [lookup.get(v, v) for v in new],
+                    "added": [lookup.get(v, v) for v in new if v not in old],
+                    "removed": [lookup.get(v, v) for v in old if v not in new],
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "name": name,
+                    "label": Project._meta.get_field(name).verbose_name,
+                    "is_list": False,
+                    "old": _shown(old),
+                    "new": _shown(new),
+                }
+            )
+    return rows
+
+
+def _change_page(
+    request: HttpRequest, change: ListingChange, reject_form: ReasonForm | None = None
+) -> HttpResponse:
+    user = request.user
+    context = {
+        "change": change,
+        "project": change.project,
+        "rows": _diff_rows(change),
+        "can_review": change.status == ListingChange.Status.PENDING
+        and services.keeps_tier(user, change.project.organization),
+        "reject_form": reject_form or ReasonForm(),
+    }
+    status = 400 if reject_form is not None and reject_form.errors else 200
+    return render(request, "supply/change_detail.html", context, status=status)
+
+
+@login_required
+def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_page(request, selectors.change_get_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def change_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    change = selectors.change_get_for_user(request.user, pk)
+    try:
+        project = services.listing_change_approve(user=request.user, change=change)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("supply:change_detail", change.pk)
+    messages.success(
+        request,
+        _("Change approved: “%(title)s” is updated.") % {"title": project.title},
+    )
+    return redirect("supply:review_queue")
+
+
+@login_required
+@require_POST
+def change_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    change = selectors.change_get_for_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.listing_change_reject(
+                user=request.user, change=change, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Change rejected. The organisation sees your reason."))
+            return redirect("supply:review_queue")
+    return _change_page(request, change, reject_form=form)
+
+
+# --- Editions --------------------------------------------------------------------------------
+
+
+@login_required
+def edition_list(request: HttpRequest) -> HttpResponse:
+    editions = selectors.edition_list()
+    return render(request, "supply/edition_list.html", {"page": _page(request, editions)})
+
+
+def _entry_labels(entries):
+    for entry in entries:
+        snapshot = entry.snapshot
+        entry.labels = {
+            kind: [TERM_LABELS[kind].get(v, v) for v in snapshot.get(kind, [])]
+            for kind in TERM_LABELS
+        }
+    return entries
+
+
+@login_required
+def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An edition's entries by tier, what changed since the previous one, and the entries
+    covering one township (a social worker starts with the own)."""
+    from . import editions
+
+    user = request.user
+    edition = selectors.edition_get(pk)
+    data = request.GET.copy()
+    if user.role == User.Role.SOCIAL_WORKER and user.region_id and "township" not in data:
+        data["township"] = user.region_id
+    place_form = EditionPlaceForm(data, user=user)
+    township = place_form.cleaned_data.get("township") if place_form.is_valid() else None
+    entries = editions.entries_covering(edition, township.code) if township else edition.entries
+    tier_rank = Case(*[When(tier=t, then=i) for i, t in enumerate(Tier.values)])
+    entries = entries.order_by(tier_rank, "organization_name", "title", "project_id")
+    changed = entries.exclude(change=LedgerEntry.Change.UNCHANGED)
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    rows = _entry_labels(list(page.object_list))
+    context = {
+        "edition": edition,
+        "page": page,
+        "rows": rows,
+        "changed": _entry_labels(list(changed)),
+        "removals": edition.removals.order_by("title", "project_id"),
+        "place_form": place_form,
+        "township": township,
+    }
+    return render(request, "supply/edition_detail.html", context)
+
+
+@login_required
+def edition_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = selectors.edition_get(pk)
+    if not edition.workbook:
+        raise Http404
+    return FileResponse(
+        edition.workbook.open("rb"),
+        as_attachment=True,
+        filename=f"ledger-{edition.period}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- Public showcase (推介会), no login ------------------------------------------------------
+
+
+class ShowcaseFilterSet(ProjectFilterSet):
+    """The public filters: search, charity area, form of aid and city. "City" means available
+    somewhere in it: a listing covering the whole province, the city, or a part of the city."""
+
+    PUBLIC = ("q", "area", "form", "city")
+
+    city = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("City"),
+        queryset=Region.objects.filter(
+            level=Region.Level.PREFECTURE, valid_to__isnull=True
+        ).order_by("code"),
+        method="in_city",
+        empty_label=gettext_lazy("All cities"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.filters):
+            if name not in self.PUBLIC:
+                del self.filters[name]
+
+    def in_city(self, queryset: QuerySet, name: str, value: Region | None) -> QuerySet:
+        if value is None:
+            return queryset
+        above = [p for p in code_prefixes(value.code) if len(p) < len(value.prefix)]
+        from .models import ProjectCoverage
+
+        ids = ProjectCoverage.objects.filter(
+            Q(prefix__startswith=value.prefix) | Q(prefix__in=above)
+        ).values("project_id")
+        return queryset.filter(pk__in=ids)
+
+
+def _showcase_figures() -> dict[str, Any]:
+    """Headline figures of the published ledger, as aggregate queries."""
+    published = Project.objects.published()
+    totals = published.aggregate(
+        projects=Count("pk"),
+        organizations=Count("organization", distinct=True),
+        places=Sum("capacity"),
+        open_ended=Count("pk", filter=Q(capacity__isnull=True)),
+    )
+    by_area = (
+        ProjectTerm.objects.filter(kind=ProjectTerm.Kind.AREA, project__in=published)
+        .values("value")
+        .annotate(count=Count("project", distinct=True))
+        .order_by("-count", "value")
+    )
+    by_level = dict(
+        published.order_by()
+        .values_list("organization__registering_region__level")
+        .annotate(count=Count("pk"))
+    )
+    tiers = {TIER_OF_LEVEL[Region.Level(level)]: n for level, n in by_level.items()}
+    return {
+        **totals,
+        "by_area": [
+            {"label": TERM_LABELS["area"].get(row["value"], row["value"]), "count": row["count"]}
+            for row in by_area
+        ],
+        "by_tier": [{"label": t.label, "count": tiers.get(t, 0)} for t in Tier],
+    }
+
+
+def showcase(request: HttpRequest) -> HttpResponse:
+    filterset = ShowcaseFilterSet(request.GET, queryset=selectors.public_project_list())
+    _blank_means_any(filterset.form)
+    page = _page(request, filterset.qs)
+    _with_labels(page.object_list)
+    context = {"filter": filterset, "page": page}
+    if request.htmx:
+        return render(request, "showcase/index.html#results", context)
+    context["figures"] = _showcase_figures()
+    return render(request, "showcase/index.html", context)
+
+
+def showcase_project(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(selectors.public_project_list(), pk=pk)
+    return render(request, "showcase/project.html", {"project": _with_labels([project])[0]})
