@@ -993,6 +993,11 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Rows that changed the ledger": "已变更台账的行",
     "Organisation or project": "组织或项目",
     "updated": "已更新",
+    "published listings": "个已发布项目",
+    "drafts and listings in review": "个草稿及审核中项目",
+    "changes waiting for review": "项变更待审核",
+    "changes to review": "项变更待审核",
+    "new listings to publish": "个新项目待发布",
 }
 
 

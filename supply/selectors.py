@@ -114,3 +114,27 @@ def edition_get(pk: Any) -> LedgerEdition:
 
         raise Http404
     return get_object_or_404(LedgerEdition, pk=pk)
+
+
+def supply_counts_for_user(user: Any) -> dict[str, int]:
+    """Figures for the landing page: the user's own listings (charity) or the review work of
+    the user's department (civil affairs), one aggregate query each."""
+    from django.db.models import Count, Q
+
+    figures: dict[str, int] = {}
+    if user.role == "charity":
+        figures.update(
+            Project.objects.filter(organization__staff=user).aggregate(
+                published=Count("pk", filter=Q(status=Project.Status.PUBLISHED)),
+                drafts=Count(
+                    "pk", filter=Q(status__in=[Project.Status.DRAFT, Project.Status.PENDING_REVIEW])
+                ),
+            )
+        )
+        figures["changes_pending"] = (
+            changes_for_charity(user).filter(status=ListingChange.Status.PENDING).count()
+        )
+    else:
+        figures["changes_pending"] = review_queue_for_user(user).count()
+        figures["listings_waiting"] = projects_waiting_for_review(user).count()
+    return figures

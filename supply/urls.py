@@ -6,6 +6,7 @@ app_name = "supply"
 
 urlpatterns = [
     path("", views.project_list, name="project_list"),
+    path("dashboard-card/", views.dashboard_card, name="dashboard_card"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/status/", views.project_transition, name="project_transition"),

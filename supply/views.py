@@ -684,3 +684,10 @@ def showcase(request: HttpRequest) -> HttpResponse:
 def showcase_project(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(selectors.public_project_list(), pk=pk)
     return render(request, "showcase/project.html", {"project": _with_labels([project])[0]})
+
+
+@login_required
+def dashboard_card(request: HttpRequest) -> HttpResponse:
+    """The supply ledger's figures for the landing page (an htmx fragment)."""
+    figures = selectors.supply_counts_for_user(request.user)
+    return render(request, "supply/includes/dashboard_card.html", {"figures": figures})

@@ -547,3 +547,23 @@ def test_it_answers_the_links_the_reminders_and_notifications_carry():
     assert reverse("supply:charity_workspace") == "/supply/mine/"
     assert reverse("supply:edition_detail", args=[7]) == "/supply/editions/7/"
     assert reverse("supply:project_detail", args=[7]) == "/supply/projects/7/"
+
+
+def test_the_dashboard_shows_the_supply_card_to_charity_and_civil_affairs(
+    client, charity_a, county_officer, published
+):
+    from supply import services
+
+    services.listing_change_submit(
+        user=charity_a,
+        project=published,
+        fields={"capacity": 11},
+        terms=TERMS,
+        coverage=[r.region for r in published.coverage.all()],
+    )
+    client.force_login(charity_a)
+    assert 'hx-get="/supply/dashboard-card/"' in client.get("/dashboard/").content.decode()
+    figures = client.get("/supply/dashboard-card/").context["figures"]
+    assert (figures["published"], figures["changes_pending"]) == (1, 1)
+    client.force_login(county_officer)
+    assert client.get("/supply/dashboard-card/").context["figures"]["changes_pending"] == 1
