@@ -998,6 +998,15 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "changes waiting for review": "项变更待审核",
     "changes to review": "项变更待审核",
     "new listings to publish": "个新项目待发布",
+    "A listing covers places of its registering department's area only: %(names)s": "项目只能覆盖其登记管理机关辖区内的地区:%(names)s",
+    "%(taken)s places are already taken: the capacity cannot be lower.": "已有 %(taken)s 个名额被占用:名额不能低于此数。",
+    "A listing that was never published has nothing to disclose.": "从未发布的项目无需公开进展。",
+    "The listing is no longer open: the change cannot be applied.": "该项目已不再开放,变更无法生效。",
+    "Only the organisation's staff or civil affairs of its tier can record it.": "只有本机构工作人员或其所属层级的民政部门可以登记。",
+    "A disclosure cannot be recorded in the future.": "不能登记未来日期的信息公开。",
+    "The disclosure of progress is recorded.": "已登记项目进展公开。",
+    "Progress disclosed today": "今日已公开进展",
+    "Next disclosure of progress due by %(due)s.": "下次进展公开截止日期:%(due)s。",
 }
 
 

@@ -8,22 +8,18 @@ the workbook depends only on the entries and the period, never on the clock.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import io
 import json
-import zipfile
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 
+from accounts import xlsx
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
 from .models import (
@@ -88,9 +84,12 @@ def project_snapshot(project: Project) -> dict[str, Any]:
     }
 
 
-def _published_projects() -> QuerySet[Project]:
+def _published_projects(period: str) -> QuerySet[Project]:
+    """Published listings still running when the half year starts (an ended one is gone)."""
+    start = period_start(period)
     return (
         Project.objects.published()
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
         .select_related("organization__registering_region")
         .prefetch_related("terms", "coverage")
         .order_by("pk")
@@ -123,7 +122,7 @@ def _publish(*, period: str, user: Any) -> LedgerEdition:
     previous_titles = dict(previous.entries.values_list("project_id", "title")) if previous else {}
     rows = []
     prefixes: dict[int, list[str]] = {}
-    for project in _published_projects():
+    for project in _published_projects(period):
         snapshot = project_snapshot(project)
         prefixes[project.pk] = sorted({c.prefix for c in project.coverage.all()})
         digest = hashlib.sha256(canonical(snapshot)).hexdigest()
@@ -229,59 +228,25 @@ def _row(entry: LedgerEntry) -> list[Any]:
     ]
 
 
-def _write_sheet(ws: Any, rows: list[list[Any]]) -> None:
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        ws.append([_safe(v) for v in values])
-        # Text that a spreadsheet would read as a formula stays text.
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                cell.data_type = "s"
-
-
-def _safe(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def edition_workbook(*, period: str, entries: list[LedgerEntry]) -> bytes:
-    """A sheet per tier and one combined, in the order of the entries."""
+    """A combined sheet and one per tier, in the order of the entries, written through the
+    shared writer (formula-like text stays text, control characters are dropped) with dates
+    fixed to the period's first day, so that the same entries give the same bytes."""
     from django.utils import translation
 
     with translation.override("zh-hans"):
         rows = [(entry.tier, _row(entry)) for entry in entries]
-    wb = Workbook()
-    combined = wb.active
-    combined.title = ALL_SHEET
-    _write_sheet(combined, [row for _tier, row in rows])
-    for tier, title in TIER_SHEETS.items():
-        _write_sheet(wb.create_sheet(title), [row for t, row in rows if t == tier])
-    return deterministic_bytes(wb, period_start(period))
-
-
-def deterministic_bytes(wb: Workbook, day: dt.date) -> bytes:
-    """Workbook bytes that depend only on the content and the day: fixed document dates and
-    fixed dates inside the zip."""
-    stamp = dt.datetime.combine(day, dt.time(0, 0))
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "AidBridge"
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    fixed = io.BytesIO()
-    date_time = (day.year, day.month, day.day, 0, 0, 0)
-    with (
-        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
-        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
-    return fixed.getvalue()
+    wb = Workbook(write_only=True)
+    sheets = [(ALL_SHEET, [row for _tier, row in rows])]
+    sheets += [
+        (title, [row for t, row in rows if t == tier]) for tier, title in TIER_SHEETS.items()
+    ]
+    for title, sheet_rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.append([xlsx.cell(ws, header, bold=True) for header in HEADERS])
+        for values in sheet_rows:
+            ws.append([xlsx.cell(ws, "" if value is None else value) for value in values])
+    return xlsx.save(wb, period_start(period))
 
 
 def edition_title(edition: LedgerEdition) -> str:

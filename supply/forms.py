@@ -100,9 +100,9 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only the listing's own regions are added to the choices, never codes sent by the
+        # browser: the service also refuses coverage outside the registering area.
         selected = self.initial.get("coverage") or []
-        if self.is_bound:
-            selected = [*selected, *self.data.getlist(self.add_prefix("coverage"))]
         self.fields["coverage"].queryset = coverage_choices(organization, selected)
         self.fields["coverage"].label_from_instance = lambda region: region.name
 

@@ -17,7 +17,10 @@ from .models import STALE_AFTER, LedgerEdition, Organization, Project, Reminder
 
 
 def _claim(kind: str, period: str, subject: str) -> bool:
-    """Claim a reminder; False when it was already sent (by this or a concurrent run)."""
+    """Claim a reminder; False when it was already sent (by this or a concurrent run).
+
+    Each job runs in one transaction: a claim and its notification commit together, so a crash
+    between them leaves neither and the retry sends it."""
     try:
         with transaction.atomic():
             Reminder.objects.create(kind=kind, period=period, subject=subject)
@@ -33,6 +36,7 @@ def _url(name: str, *args: object, fallback: str = "/") -> str:
         return fallback
 
 
+@transaction.atomic
 def stations_notify(*, edition_id: int) -> int:
     """Tell every township station's social workers that an edition is out (once)."""
     claimed = LedgerEdition.objects.filter(pk=edition_id, stations_notified_at__isnull=True).update(
@@ -60,6 +64,7 @@ def stations_notify(*, edition_id: int) -> int:
     return len(sent)
 
 
+@transaction.atomic
 def suppliers_remind(*, period: str) -> int:
     """Ask each organisation's staff to confirm or update its listings before ``period``."""
     count = 0
@@ -84,6 +89,7 @@ def suppliers_remind(*, period: str) -> int:
     return count
 
 
+@transaction.atomic
 def stale_listings_flag(*, day: dt.date) -> int:
     """Flag stale listings and overdue disclosures to the charity and the civil affairs of its
     tier, at most once a month per listing and kind."""
@@ -102,9 +108,11 @@ def stale_listings_flag(*, day: dt.date) -> int:
                 % {"title": project.title},
             )
             count += 1
-    for project in published.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=day - dt.timedelta(days=90))
-    ):
+    # Disclosure (慈善中国): listings running or ended within the year, closed ones included.
+    disclosing = Project.objects.filter(
+        status__in=[Project.Status.PUBLISHED, Project.Status.PAUSED, Project.Status.CLOSED]
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day - dt.timedelta(days=365)))
+    for project in disclosing.select_related("organization"):
         due = project.disclosure_due_on(day)
         if due is not None and due < day and _claim("disclosure", month, str(project.pk)):
             _tell_owners(

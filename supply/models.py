@@ -269,6 +269,9 @@ class Project(models.Model):
         three months, and in full within three months of its end."""
         today = today or timezone.localdate()
         if self.ends_on and self.ends_on < today:
+            # The final disclosure: due within three months of the end, done once made.
+            if self.last_disclosed_on and self.last_disclosed_on >= self.ends_on:
+                return None
             return self.ends_on + dt.timedelta(days=90)
         runs_long = self.ends_on is None or (self.ends_on - self.starts_on).days > 182
         if not runs_long:

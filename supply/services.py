@@ -202,14 +202,67 @@ def _check_listing(
     return errors
 
 
+def _check_coverage(
+    organization: Organization, coverage: list[Region], *, already: Iterable[str] = ()
+) -> list[str]:
+    """A listing covers places inside its registering department's area (a county charity
+    cannot list itself across the province), down to townships, and only current regions
+    (a retired one may stay where the listing already had it)."""
+    prefix = organization.registering_region.prefix
+    kept = set(already)
+    bad = [
+        r.name
+        for r in coverage
+        if not r.code.startswith(prefix)
+        or r.level == Region.Level.VILLAGE
+        or (r.valid_to is not None and r.code not in kept)
+    ]
+    if bad:
+        return [
+            _("A listing covers places of its registering department's area only: %(names)s")
+            % {"names": "、".join(bad)}
+        ]
+    return []
+
+
+def _listing_errors(
+    organization: Organization,
+    fields: dict[str, Any],
+    terms: dict[str, list[str]],
+    coverage: list[Region],
+    *,
+    project: Project | None = None,
+) -> dict[str, list[str]]:
+    errors = _check_listing(fields, terms, coverage)
+    already = [c.region_id for c in project.coverage.all()] if project is not None else []
+    coverage_errors = _check_coverage(organization, coverage, already=already)
+    if coverage_errors:
+        errors.setdefault("coverage", []).extend(coverage_errors)
+    capacity = fields.get("capacity")
+    if project is not None and capacity is not None and capacity < project.places_taken:
+        errors["capacity"] = [_places_taken_message(project)]
+    return errors
+
+
+def _places_taken_message(project: Project) -> str:
+    return _("%(taken)s places are already taken: the capacity cannot be lower.") % {
+        "taken": project.places_taken
+    }
+
+
 def _write_listing(
     project: Project, fields: dict[str, Any], terms: dict[str, list[str]], coverage: list[Region]
 ) -> None:
+    """Write the listing fields only: status, places taken and confirmation dates move by
+    their own conditional updates and must not be overwritten from a stale copy."""
     for name in PROJECT_FIELDS:
         if name in fields:
             value = fields[name]
             setattr(project, name, value.strip() if isinstance(value, str) else value)
-    project.save()
+    if project.pk is None:
+        project.save()
+    else:
+        project.save(update_fields=[*PROJECT_FIELDS, "updated_at"])
     project.terms.all().delete()
     ProjectTerm.objects.bulk_create(
         ProjectTerm(project=project, kind=kind, value=value)
@@ -242,14 +295,19 @@ def project_save(
         raise PermissionDenied(
             _("Only the organisation's staff or civil affairs of its tier can change it.")
         )
-    if project is not None and project.status not in (
-        Project.Status.DRAFT,
-        Project.Status.PENDING_REVIEW,
-    ):
-        raise ValidationError(_("A published listing changes through a reviewed change request."))
+    if project is not None:
+        # A fresh, locked copy: the status may have moved since the caller read the listing.
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if project.organization_id != organization.pk:
+            raise PermissionDenied(
+                _("Only the organisation's staff or civil affairs of its tier can change it.")
+            )
+        if project.status not in (Project.Status.DRAFT, Project.Status.PENDING_REVIEW):
+            raise ValidationError(
+                _("A published listing changes through a reviewed change request.")
+            )
     stored = {k: _from_json(k, v) for k, v in listing_values(project).items()} if project else {}
-    merged = {**stored, **fields}
-    errors = _check_listing(merged, terms, coverage)
+    errors = _listing_errors(organization, {**stored, **fields}, terms, coverage, project=project)
     if errors:
         raise ValidationError(errors)
     project = project or Project(organization=organization)
@@ -257,9 +315,9 @@ def project_save(
     return project
 
 
-def project_transition(*, user: Any, project: Project, to: str, reason: str = "") -> Project:
-    """Move a listing: the charity submits a draft, civil affairs of its tier publish or return
-    it, and pause, resume or close it; the charity may pause or close its own."""
+def _permitted_targets(user: Any, project: Project) -> set[str]:
+    """Who may move a listing where: the charity submits a draft, civil affairs of its tier
+    publish or return it; both may pause, resume or close it."""
     organization = project.organization
     reviewer = keeps_tier(user, organization)
     staff = is_staff_of(user, organization)
@@ -270,7 +328,22 @@ def project_transition(*, user: Any, project: Project, to: str, reason: str = ""
         Project.Status.PAUSED: staff or reviewer,
         Project.Status.CLOSED: staff or reviewer,
     }
-    if not allowed.get(to, False):
+    return {status for status, ok in allowed.items() if ok}
+
+
+def allowed_transitions(user: Any, project: Project) -> list[str]:
+    """The statuses this user may move this listing to now (the buttons of a page)."""
+    permitted = _permitted_targets(user, project)
+    possible = Project.TRANSITIONS[Project.Status(project.status)]
+    return [
+        status for status in Project.Status.values if status in permitted and status in possible
+    ]
+
+
+@transaction.atomic
+def project_transition(*, user: Any, project: Project, to: str, reason: str = "") -> Project:
+    """Move a listing (see ``_permitted_targets``); closing it withdraws a pending change."""
+    if to not in _permitted_targets(user, project):
         raise PermissionDenied(_("You cannot move this listing to that status."))
     if to not in Project.TRANSITIONS[Project.Status(project.status)]:
         raise ValidationError(
@@ -302,10 +375,15 @@ def project_transition(*, user: Any, project: Project, to: str, reason: str = ""
         raise ValidationError(
             _("The listing was changed by someone else meanwhile. Reload and try again.")
         )
+    if to == Project.Status.CLOSED:
+        ListingChange.objects.filter(project=project, status=ListingChange.Status.PENDING).update(
+            status=ListingChange.Status.WITHDRAWN
+        )
     project.refresh_from_db()
     return project
 
 
+@transaction.atomic
 def project_confirm(*, user: Any, project: Project) -> Project:
     """The organisation confirms that a published listing is still right (each half year)."""
     if not (is_staff_of(user, project.organization) or keeps_tier(user, project.organization)):
@@ -322,6 +400,24 @@ def project_confirm(*, user: Any, project: Project) -> Project:
     return project
 
 
+@transaction.atomic
+def project_record_disclosure(*, user: Any, project: Project, on: dt.date | None = None) -> Project:
+    """The organisation has disclosed the project's progress (慈善中国 rules): the next
+    disclosure falls due three months later; one on or after the end date is the final one."""
+    if not (is_staff_of(user, project.organization) or keeps_tier(user, project.organization)):
+        raise PermissionDenied(
+            _("Only the organisation's staff or civil affairs of its tier can record it.")
+        )
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("A disclosure cannot be recorded in the future.")]})
+    if project.status in (Project.Status.DRAFT, Project.Status.PENDING_REVIEW):
+        raise ValidationError(_("A listing that was never published has nothing to disclose."))
+    Project.objects.filter(pk=project.pk).update(last_disclosed_on=on, updated_at=timezone.now())
+    project.refresh_from_db()
+    return project
+
+
 # --- Listing changes -------------------------------------------------------------------------
 
 
@@ -329,7 +425,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return f"{value:.2f}"  # as stored: 100 and 100.00 are the same amount
     return value
 
 
@@ -365,6 +461,8 @@ def listing_change_submit(
     A second proposal while one waits replaces it."""
     if not is_staff_of(user, project.organization):
         raise PermissionDenied(_("Only the organisation's staff propose changes to its listing."))
+    # Locked: two submissions at once would otherwise both withdraw nothing and collide.
+    project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status not in (Project.Status.PUBLISHED, Project.Status.PAUSED):
         raise ValidationError(_("Only a published listing is changed through review."))
     current = listing_values(project)
@@ -372,7 +470,13 @@ def listing_change_submit(
     for kind in TERM_VOCABULARIES:
         proposed[kind] = sorted(set(terms.get(kind, [])))
     proposed["coverage"] = sorted({r.code for r in coverage})
-    errors = _check_listing({k: _from_json(k, v) for k, v in proposed.items()}, terms, coverage)
+    errors = _listing_errors(
+        project.organization,
+        {k: _from_json(k, v) for k, v in proposed.items()},
+        terms,
+        coverage,
+        project=project,
+    )
     if errors:
         raise ValidationError(errors)
     if proposed == current:
@@ -396,28 +500,34 @@ def listing_change_diff(change: ListingChange) -> list[tuple[str, Any, Any]]:
 
 @transaction.atomic
 def listing_change_approve(*, user: Any, change: ListingChange) -> Project:
-    project = change.project
-    if not keeps_tier(user, project.organization):
+    """Apply a reviewed change to a listing that is still open, then count it as confirmed."""
+    if not keeps_tier(user, change.project.organization):
         raise PermissionDenied(
             _("Only civil affairs of the organisation's tier review its listings.")
         )
+    # A fresh, locked copy: the caller's may be stale, and places may have been taken.
+    project = Project.objects.select_for_update().get(pk=change.project_id)
+    if project.status not in (Project.Status.PUBLISHED, Project.Status.PAUSED):
+        raise ValidationError(_("The listing is no longer open: the change cannot be applied."))
+    capacity = change.proposed.get("capacity")
+    if capacity is not None and capacity < project.places_taken:
+        raise ValidationError(_places_taken_message(project))
     claimed = ListingChange.objects.filter(
         pk=change.pk, status=ListingChange.Status.PENDING
     ).update(status=ListingChange.Status.APPROVED, reviewed_by=user, reviewed_at=timezone.now())
     if not claimed:
         raise ValidationError(_("This change has already been reviewed."))
-    # A fresh, locked copy: the caller's may be stale, and _write_listing saves every field.
-    project = Project.objects.select_for_update().get(pk=change.project_id)
     proposed = change.proposed
     fields = {name: _from_json(name, proposed[name]) for name in PROJECT_FIELDS if name in proposed}
     terms = {kind: proposed.get(kind, []) for kind in TERM_VOCABULARIES}
     coverage = list(Region.objects.filter(code__in=proposed.get("coverage", [])))
     _write_listing(project, fields, terms, coverage)
-    project.last_confirmed_at = timezone.now()
-    project.save(update_fields=["last_confirmed_at", "updated_at"])
+    Project.objects.filter(pk=project.pk).update(last_confirmed_at=timezone.now())
+    project.refresh_from_db()
     return project
 
 
+@transaction.atomic
 def listing_change_reject(*, user: Any, change: ListingChange, reason: str) -> ListingChange:
     if not keeps_tier(user, change.project.organization):
         raise PermissionDenied(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/status/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/confirm/", views.project_confirm, name="project_confirm"),
+    path("projects/<int:pk>/disclosed/", views.project_disclose, name="project_disclose"),
     path("mine/", views.workspace, name="charity_workspace"),
     path("organisations/", views.organization_list, name="organization_list"),
     path("organisations/new/", views.organization_register, name="organization_register"),

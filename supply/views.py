@@ -141,17 +141,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 def _transitions(user: Any, project: Project) -> list[str]:
-    """The moves this user may make now (mirrors services.project_transition, which decides)."""
-    reviewer = services.keeps_tier(user, project.organization)
-    staff = services.is_staff_of(user, project.organization)
-    allowed = {
-        Project.Status.PENDING_REVIEW: staff or reviewer,
-        Project.Status.PUBLISHED: reviewer,
-        Project.Status.DRAFT: reviewer,
-        Project.Status.PAUSED: staff or reviewer,
-        Project.Status.CLOSED: staff or reviewer,
-    }
-    return [to for to in Project.TRANSITIONS[Project.Status(project.status)] if allowed[to]]
+    return services.allowed_transitions(user, project)
 
 
 @login_required
@@ -169,11 +159,15 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_staff": staff,
         "is_reviewer": reviewer,
         "changes": changes,
+        # Staff names only for the organisation itself and the department that keeps it.
+        "show_people": staff or reviewer,
         "pending_change": next((c for c in changes if c.status == "pending"), None),
         "transitions": _transitions(user, project),
         "can_edit": project.status not in (*LIVE, Project.Status.CLOSED) and (staff or reviewer),
         "can_propose": project.status in LIVE and staff,
         "can_confirm": project.status == Project.Status.PUBLISHED and (staff or reviewer),
+        "can_disclose": project.status in (*LIVE, Project.Status.CLOSED) and (staff or reviewer),
+        "disclosure_due": project.disclosure_due_on(),
         "return_form": ReasonForm(),
     }
     return render(request, "supply/project_detail.html", context)
@@ -345,6 +339,20 @@ def project_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supply:project_detail", project.pk)
 
 
+@login_required
+@require_POST
+def project_disclose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the organisation has disclosed the project's progress today."""
+    project = selectors.project_get_for_user(request.user, pk)
+    try:
+        services.project_record_disclosure(user=request.user, project=project)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The disclosure of progress is recorded."))
+    return redirect("supply:project_detail", project.pk)
+
+
 # --- Organisations ---------------------------------------------------------------------------
 
 
@@ -495,6 +503,8 @@ def _change_page(
         "can_review": change.status == ListingChange.Status.PENDING
         and services.keeps_tier(user, change.project.organization),
         "reject_form": reject_form or ReasonForm(),
+        "show_people": services.keeps_tier(user, change.project.organization)
+        or services.is_staff_of(user, change.project.organization),
     }
     status = 400 if reject_form is not None and reject_form.errors else 200
     return render(request, "supply/change_detail.html", context, status=status)

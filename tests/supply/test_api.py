@@ -350,7 +350,7 @@ def test_a_change_applies_only_after_approval(api, published, charity_a, county_
     _as(api, charity_a)
     response = api.post(
         f"{BASE}/projects/{published.pk}/changes/",
-        {"capacity": 20, "coverage": ["441881000000", "441803000000"]},
+        {"capacity": 20, "coverage": ["441881000000", "441881102000"]},
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -359,7 +359,7 @@ def test_a_change_applies_only_after_approval(api, published, charity_a, county_
     diff = {row["field"]: (row["before"], row["after"]) for row in data["diff"]}
     assert diff == {
         "capacity": (10, 20),
-        "coverage": (["441881000000"], ["441803000000", "441881000000"]),
+        "coverage": (["441881000000"], ["441881000000", "441881102000"]),
     }
     # Not yet: the listing is as it was.
     project = api.get(f"{BASE}/projects/{published.pk}/").json()
@@ -374,7 +374,7 @@ def test_a_change_applies_only_after_approval(api, published, charity_a, county_
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
     project = api.get(f"{BASE}/projects/{published.pk}/").json()
-    assert (project["capacity"], project["coverage"]) == (20, ["441803000000", "441881000000"])
+    assert (project["capacity"], project["coverage"]) == (20, ["441881000000", "441881102000"])
     assert project["eligible_statuses"] == ["dibao"]
     assert api.get(f"{BASE}/changes/").json()["count"] == 0
     again = api.post(f"{BASE}/changes/{data['id']}/approve/")
@@ -419,10 +419,10 @@ def test_a_change_of_a_draft_or_of_nothing_is_a_400(api, draft, charity_a, count
 
 
 @pytest.fixture
-def elder_care(county_officer, regions, charity_b):
-    """A published listing in 清新区 that names no assistance status (open to all)."""
+def elder_care(other_county_officer, regions, charity_b):
+    """A published listing of a 清新区 organisation that names no assistance status."""
     organization = make_org(
-        county_officer, regions["county_a"], code="51441881MJ0000002W", staff=[charity_b]
+        other_county_officer, regions["county_b"], code="51441881MJ0000002W", staff=[charity_b]
     )
     project = services.project_save(
         user=charity_b,
@@ -431,7 +431,7 @@ def elder_care(county_officer, regions, charity_b):
         terms={"area": ["elderly_support"], "form": ["daily_living"]},
         coverage=[regions["county_b"]],
     )
-    return _publish(project, charity_b, county_officer)
+    return _publish(project, charity_b, other_county_officer)
 
 
 @pytest.mark.parametrize(

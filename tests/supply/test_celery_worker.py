@@ -105,7 +105,12 @@ def worker(services_available):
 
 
 def test_a_real_worker_publishes_an_edition_and_tells_the_stations(worker, published, colleague):
-    publish_edition.apply_async(kwargs={"period": "2026-H2"}, queue=worker)
+    # On an explicit connection to the worker's broker: the app may already hold a producer
+    # pool for another broker (CI configures one), which a changed broker_url does not reset.
+    with app.connection_for_write(BROKER) as connection_:
+        publish_edition.apply_async(
+            kwargs={"period": "2026-H2"}, queue=worker, connection=connection_
+        )
 
     deadline = time.monotonic() + 90
     edition = None

@@ -172,15 +172,52 @@ def test_over_two_years_the_edition_is_published_four_times_and_suppliers_remind
 def test_stale_listings_and_overdue_disclosures_are_flagged_once_a_month(
     published, charity_a, county_officer
 ):
-    Project.objects.filter(pk=published.pk).update(
-        last_confirmed_at=timezone.now() - dt.timedelta(days=200),
-        last_disclosed_on=dt.date(2026, 1, 1),
-    )
-    today = timezone.localdate()
-    assert tasks.flag_stale_listings(today.isoformat()) == 2  # stale, and disclosure overdue
-    assert tasks.flag_stale_listings(today.isoformat()) == 0
+    with time_machine.travel(dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC), tick=False):
+        Project.objects.filter(pk=published.pk).update(
+            last_confirmed_at=timezone.now() - dt.timedelta(days=200),
+            last_disclosed_on=dt.date(2026, 1, 1),
+        )
+        assert tasks.flag_stale_listings("2026-11-21") == 2  # stale, and disclosure overdue
+        assert tasks.flag_stale_listings("2026-11-22") == 0  # once a month
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert tasks.flag_stale_listings("2026-12-02") == 2  # the next month, again
     titles = set(
         Notification.objects.filter(recipient=county_officer).values_list("title", flat=True)
     )
     assert len(titles) == 2
-    assert Notification.objects.filter(recipient=charity_a, kind="listing_followup").count() == 2
+    assert Notification.objects.filter(recipient=charity_a, kind="listing_followup").count() == 4
+
+
+def test_the_final_disclosure_is_due_after_the_end_and_cleared_when_made(published, charity_a):
+    Project.objects.filter(pk=published.pk).update(
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2026, 6, 30),
+        last_disclosed_on=dt.date(2026, 6, 1),
+    )
+    services.project_transition(
+        user=charity_a, project=Project.objects.get(pk=published.pk), to="closed"
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC), tick=False):
+        project = Project.objects.get(pk=published.pk)
+        assert project.disclosure_due_on() == dt.date(2026, 9, 28)
+        assert tasks.flag_stale_listings("2026-11-21") == 1  # the closed project is still scanned
+        services.project_record_disclosure(
+            user=charity_a, project=project, on=dt.date(2026, 11, 20)
+        )
+        assert Project.objects.get(pk=published.pk).disclosure_due_on() is None
+
+
+def test_a_control_character_does_not_stop_the_publication(published):
+    Project.objects.filter(pk=published.pk).update(
+        application_process="第一行\x0b第二行", title="=SUM(A1)"
+    )
+    edition = editions.edition_publish(period="2026-H2")
+    edition.workbook.open("rb")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(edition.workbook).worksheets[0]
+    edition.workbook.close()
+    row = list(ws[2])
+    titles = [c for c in row if c.value == "=SUM(A1)"]
+    assert titles and titles[0].data_type == "s"  # text, not a formula
+    assert "第一行第二行" in [c.value for c in row]

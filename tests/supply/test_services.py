@@ -110,18 +110,18 @@ def test_a_change_applies_only_after_review(published, charity_a, county_officer
         project=published,
         fields={"capacity": 20, "title": "困境儿童助学金(扩容)"},
         terms=TERMS,
-        coverage=[regions["county_a"], regions["county_b"]],
+        coverage=[regions["county_a"], regions["township_a2"]],
     )
     published.refresh_from_db()
     assert (published.capacity, published.title) == (10, "困境儿童助学金")
     diff = {name: (old, new) for name, old, new in services.listing_change_diff(change)}
     assert diff["capacity"] == (10, 20)
-    assert diff["coverage"] == (["441881000000"], ["441803000000", "441881000000"])
+    assert diff["coverage"] == (["441881000000"], ["441881000000", "441881102000"])
 
     services.listing_change_approve(user=county_officer, change=change)
     published.refresh_from_db()
     assert (published.capacity, published.title) == (20, "困境儿童助学金(扩容)")
-    assert set(published.coverage.values_list("prefix", flat=True)) == {"441881", "441803"}
+    assert set(published.coverage.values_list("prefix", flat=True)) == {"441881", "441881102"}
     with pytest.raises(ValidationError):
         services.listing_change_approve(user=county_officer, change=change)
 
@@ -173,3 +173,101 @@ def test_staff_accounts_must_be_charity_users(county_officer, regions, worker):
     with pytest.raises(ValidationError):
         make_org(county_officer, regions["county_a"], code=VALID_CODE, staff=[worker])
     assert User.objects.filter(organizations__isnull=False).count() == 0
+
+
+def test_a_listing_covers_only_its_registering_departments_area(county_org, charity_a, regions):
+    with pytest.raises(ValidationError) as exc:
+        services.project_save(
+            user=charity_a,
+            organization=county_org,
+            fields=listing(),
+            terms=TERMS,
+            coverage=[regions["province"]],
+        )
+    assert "coverage" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.project_save(
+            user=charity_a,
+            organization=county_org,
+            fields=listing(),
+            terms=TERMS,
+            coverage=[regions["county_b"]],
+        )
+
+
+def test_a_change_is_not_applied_to_a_closed_listing(published, charity_a, county_officer, regions):
+    change = services.listing_change_submit(
+        user=charity_a,
+        project=published,
+        fields={"capacity": 15},
+        terms=TERMS,
+        coverage=[regions["county_a"]],
+    )
+    services.project_transition(user=county_officer, project=published, to="closed")
+    assert ListingChange.objects.get(pk=change.pk).status == "withdrawn"
+    with pytest.raises(ValidationError):
+        services.listing_change_approve(
+            user=county_officer, change=ListingChange.objects.get(pk=change.pk)
+        )
+    assert Project.objects.get(pk=published.pk).capacity == 10
+
+
+def test_capacity_cannot_drop_below_the_places_taken(published, charity_a, county_officer, regions):
+    Project.objects.filter(pk=published.pk).update(places_taken=8)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_change_submit(
+            user=charity_a,
+            project=published,
+            fields={"capacity": 5},
+            terms=TERMS,
+            coverage=[regions["county_a"]],
+        )
+    assert "capacity" in exc.value.message_dict
+
+
+def test_a_stale_copy_cannot_undo_a_publication(draft, charity_a, county_officer, regions):
+    stale = Project.objects.get(pk=draft.pk)
+    services.project_transition(user=charity_a, project=draft, to="pending_review")
+    services.project_transition(
+        user=county_officer, project=Project.objects.get(pk=draft.pk), to="published"
+    )
+    with pytest.raises(ValidationError):
+        services.project_save(
+            user=charity_a,
+            organization=draft.organization,
+            project=stale,
+            fields=listing(title="改"),
+            terms=TERMS,
+            coverage=[regions["county_a"]],
+        )
+    assert Project.objects.get(pk=draft.pk).status == "published"
+
+
+def test_amounts_are_compared_as_stored(published, charity_a, regions):
+    from decimal import Decimal
+
+    Project.objects.filter(pk=published.pk).update(value_per_beneficiary=Decimal("100.00"))
+    published.refresh_from_db()
+    with pytest.raises(ValidationError):  # 100 is the same amount: nothing has changed
+        services.listing_change_submit(
+            user=charity_a,
+            project=published,
+            fields={"value_per_beneficiary": Decimal("100")},
+            terms=TERMS,
+            coverage=[regions["county_a"]],
+        )
+
+
+def test_allowed_transitions_follow_the_rules(draft, charity_a, county_officer):
+    assert services.allowed_transitions(charity_a, draft) == ["pending_review", "closed"]
+    services.project_transition(user=charity_a, project=draft, to="pending_review")
+    draft.refresh_from_db()
+    assert services.allowed_transitions(charity_a, draft) == []
+    assert services.allowed_transitions(county_officer, draft) == ["draft", "published"]
+
+
+def test_a_disclosure_is_recorded(published, charity_a):
+    import datetime as dt
+
+    services.project_record_disclosure(user=charity_a, project=published, on=dt.date(2026, 10, 1))
+    assert Project.objects.get(pk=published.pk).last_disclosed_on == dt.date(2026, 10, 1)

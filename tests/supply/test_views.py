@@ -567,3 +567,39 @@ def test_the_dashboard_shows_the_supply_card_to_charity_and_civil_affairs(
     assert (figures["published"], figures["changes_pending"]) == (1, 1)
     client.force_login(county_officer)
     assert client.get("/supply/dashboard-card/").context["figures"]["changes_pending"] == 1
+
+
+def test_a_higher_tier_officer_does_not_see_charity_staff_names(
+    client, published, charity_a, regions
+):
+    from supply import services as supply_services
+
+    change = supply_services.listing_change_submit(
+        user=charity_a,
+        project=published,
+        fields={"capacity": 12},
+        terms=TERMS,
+        coverage=[regions["county_a"]],
+    )
+    city_officer = UserFactory(
+        username="city_officer", role="civil_affairs", region=regions["city"]
+    )
+    client.force_login(city_officer)
+    for url in (f"/supply/projects/{published.pk}/", f"/supply/changes/{change.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert charity_a.name not in response.content.decode(), url
+
+
+def test_the_charity_records_a_disclosure_from_the_project_page(
+    client, published, charity_a, charity_b
+):
+    from django.utils import timezone
+
+    client.force_login(charity_b)
+    assert client.post(f"/supply/projects/{published.pk}/disclosed/").status_code in (302, 403)
+    assert Project.objects.get(pk=published.pk).last_disclosed_on is None
+    client.force_login(charity_a)
+    assert "下次进展公开截止" in client.get(f"/supply/projects/{published.pk}/").content.decode()
+    assert client.post(f"/supply/projects/{published.pk}/disclosed/").status_code == 302
+    assert Project.objects.get(pk=published.pk).last_disclosed_on == timezone.localdate()
