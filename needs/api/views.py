@@ -8,14 +8,10 @@ before any permission check. Writes go through ``needs.services``: its Permissio
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -24,9 +20,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.api.errors import NON_FIELD, field_errors, plain_messages, service_errors
 from accounts.scope import get_visible_or_404
 
 from .. import selectors, services
@@ -34,32 +30,7 @@ from ..filters import HouseholdFilterSet, NeedFilterSet
 from ..models import Consent, Household, Member, Need, Visit
 from . import serializers as s
 
-NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
-
-
 # --- Errors ----------------------------------------------------------------------------------
-
-
-def _messages(messages: list[Any]) -> list[str]:
-    # Some service messages carry a link for the HTML page; the API sends plain text.
-    return [strip_tags(str(m)) for m in messages]
-
-
-def _field_errors(errors: dict[str, list[Any]], rename: dict[str, str]) -> dict[str, list[str]]:
-    return {rename.get(name, name): _messages(messages) for name, messages in errors.items()}
-
-
-@contextmanager
-def service_errors(**rename: str) -> Iterator[None]:
-    """Turn a service's ValidationError into a 400 with the same field errors (``__all__``
-    becomes ``non_field_errors``; ``rename`` maps a service's field name to the input's)."""
-    rename = {"__all__": NON_FIELD, **rename}
-    try:
-        yield
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(_field_errors(exc.message_dict, rename)) from exc
-        raise ValidationError({NON_FIELD: _messages(exc.messages)}) from exc
 
 
 def _ledger_errors(
@@ -68,15 +39,15 @@ def _ledger_errors(
     """Household errors at the top level, member errors by the member's position in the input
     (``{"members": {"1": {"id_number": [...]}}}``, the shape DRF gives nested list errors)."""
     rename = {"__all__": NON_FIELD}
-    detail: dict[str, Any] = _field_errors(exc.household_errors, rename)
+    detail: dict[str, Any] = field_errors(exc.household_errors, rename)
     for index, errors in sorted(exc.member_errors.items()):
         if index < submitted:
-            detail.setdefault("members", {})[index] = _field_errors(errors, rename)
+            detail.setdefault("members", {})[index] = field_errors(errors, rename)
         else:  # a current member that the request left out
             detail.setdefault(NON_FIELD, []).extend(
                 f"{members[index].name}: {message}"
                 for messages in errors.values()
-                for message in _messages(messages)
+                for message in plain_messages(messages)
             )
     return detail
 

@@ -8,29 +8,24 @@ names. Ledger editions are sent to every township station: every logged-in user 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.api.errors import service_errors
 from accounts.models import Region, User
 
 from .. import selectors, services
@@ -47,7 +42,6 @@ from ..models import (
 )
 from . import serializers as s
 
-NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: The services name term errors by kind; the API by its field names.
@@ -55,25 +49,6 @@ TERM_ERRORS = {str(kind): name for kind, name in s.TERM_FIELDS.items()}
 
 
 # --- Errors ----------------------------------------------------------------------------------
-
-
-def _messages(messages: list[Any]) -> list[str]:
-    return [strip_tags(str(m)) for m in messages]
-
-
-@contextmanager
-def service_errors(**rename: str) -> Iterator[None]:
-    """Turn a service's ValidationError into a 400 with the same field errors (``__all__``
-    becomes ``non_field_errors``; ``rename`` maps a service's field name to the input's)."""
-    rename = {"__all__": NON_FIELD, **rename}
-    try:
-        yield
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(
-                {rename.get(k, k): _messages(v) for k, v in exc.message_dict.items()}
-            ) from exc
-        raise ValidationError({NON_FIELD: _messages(exc.messages)}) from exc
 
 
 # --- Organisations ---------------------------------------------------------------------------
