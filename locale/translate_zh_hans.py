@@ -1007,6 +1007,12 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "The disclosure of progress is recorded.": "已登记项目进展公开。",
     "Progress disclosed today": "今日已公开进展",
     "Next disclosure of progress due by %(due)s.": "下次进展公开截止日期:%(due)s。",
+    "New listing to review: %(title)s (%(org)s)": "待审核的新项目:%(title)s(%(org)s)",
+    "Your listing “%(title)s” is published": "您的项目“%(title)s”已发布",
+    "Your listing “%(title)s” was returned: %(reason)s": "您的项目“%(title)s”被退回:%(reason)s",
+    "Change to review: %(title)s (%(org)s)": "待审核的变更:%(title)s(%(org)s)",
+    "Your change to “%(title)s” is approved": "您对“%(title)s”的变更已批准",
+    "Your change to “%(title)s” is rejected: %(reason)s": "您对“%(title)s”的变更被驳回:%(reason)s",
 }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from accounts.models import Region, User
+from accounts.services import notify
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
 from .models import (
@@ -74,6 +75,29 @@ def is_staff_of(user: Any, organization: Organization) -> bool:
         and user.role == User.Role.CHARITY
         and organization.staff.filter(pk=user.pk).exists()
     )
+
+
+# --- Notifications of the review flow --------------------------------------------------------
+
+
+def _officers_of(organization: Organization) -> list[User]:
+    return list(
+        User.objects.filter(
+            role=User.Role.CIVIL_AFFAIRS,
+            region_id=organization.registering_region_id,
+            is_active=True,
+        )
+    )
+
+
+def _tell(recipients: Iterable[User], title: str, project: Project) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("supply:project_detail", args=[project.pk])
+    except NoReverseMatch:  # the pages are optional for the services
+        url = ""
+    notify(recipients=list(recipients), title=title, url=url, kind="listing_review")
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -380,6 +404,27 @@ def project_transition(*, user: Any, project: Project, to: str, reason: str = ""
             status=ListingChange.Status.WITHDRAWN
         )
     project.refresh_from_db()
+    organization = project.organization
+    if to == Project.Status.PENDING_REVIEW:
+        _tell(
+            _officers_of(organization),
+            _("New listing to review: %(title)s (%(org)s)")
+            % {"title": project.title, "org": organization.name},
+            project,
+        )
+    elif to == Project.Status.PUBLISHED:
+        _tell(
+            organization.staff.all(),
+            _("Your listing “%(title)s” is published") % {"title": project.title},
+            project,
+        )
+    elif to == Project.Status.DRAFT:
+        _tell(
+            organization.staff.all(),
+            _("Your listing “%(title)s” was returned: %(reason)s")
+            % {"title": project.title, "reason": project.status_reason},
+            project,
+        )
     return project
 
 
@@ -484,9 +529,16 @@ def listing_change_submit(
     ListingChange.objects.filter(project=project, status=ListingChange.Status.PENDING).update(
         status=ListingChange.Status.WITHDRAWN
     )
-    return ListingChange.objects.create(
+    change = ListingChange.objects.create(
         project=project, proposed=proposed, previous=current, submitted_by=user
     )
+    _tell(
+        _officers_of(project.organization),
+        _("Change to review: %(title)s (%(org)s)")
+        % {"title": project.title, "org": project.organization.name},
+        project,
+    )
+    return change
 
 
 def listing_change_diff(change: ListingChange) -> list[tuple[str, Any, Any]]:
@@ -524,6 +576,11 @@ def listing_change_approve(*, user: Any, change: ListingChange) -> Project:
     _write_listing(project, fields, terms, coverage)
     Project.objects.filter(pk=project.pk).update(last_confirmed_at=timezone.now())
     project.refresh_from_db()
+    _tell(
+        project.organization.staff.all(),
+        _("Your change to “%(title)s” is approved") % {"title": project.title},
+        project,
+    )
     return project
 
 
@@ -546,4 +603,10 @@ def listing_change_reject(*, user: Any, change: ListingChange, reason: str) -> L
     if not claimed:
         raise ValidationError(_("This change has already been reviewed."))
     change.refresh_from_db()
+    _tell(
+        change.project.organization.staff.all(),
+        _("Your change to “%(title)s” is rejected: %(reason)s")
+        % {"title": change.project.title, "reason": change.reason},
+        change.project,
+    )
     return change

@@ -182,7 +182,9 @@ def test_stale_listings_and_overdue_disclosures_are_flagged_once_a_month(
     with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), tick=False):
         assert tasks.flag_stale_listings("2026-12-02") == 2  # the next month, again
     titles = set(
-        Notification.objects.filter(recipient=county_officer).values_list("title", flat=True)
+        Notification.objects.filter(recipient=county_officer, kind="listing_followup").values_list(
+            "title", flat=True
+        )
     )
     assert len(titles) == 2
     assert Notification.objects.filter(recipient=charity_a, kind="listing_followup").count() == 4

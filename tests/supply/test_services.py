@@ -271,3 +271,33 @@ def test_a_disclosure_is_recorded(published, charity_a):
 
     services.project_record_disclosure(user=charity_a, project=published, on=dt.date(2026, 10, 1))
     assert Project.objects.get(pk=published.pk).last_disclosed_on == dt.date(2026, 10, 1)
+
+
+def test_the_review_flow_tells_each_side(
+    draft, charity_a, county_officer, other_county_officer, regions
+):
+    from accounts.models import Notification
+
+    def titles(user):
+        return list(
+            Notification.objects.filter(recipient=user, kind="listing_review").values_list(
+                "title", flat=True
+            )
+        )
+
+    services.project_transition(user=charity_a, project=draft, to="pending_review")
+    assert titles(county_officer) == ["待审核的新项目:困境儿童助学金(英德市慈善会)"]
+    assert titles(other_county_officer) == []
+    services.project_transition(user=county_officer, project=draft, to="published")
+    assert titles(charity_a) == ["您的项目“困境儿童助学金”已发布"]
+
+    change = services.listing_change_submit(
+        user=charity_a,
+        project=draft,
+        fields={"capacity": 12},
+        terms=TERMS,
+        coverage=[regions["county_a"]],
+    )
+    assert "待审核的变更:困境儿童助学金(英德市慈善会)" in titles(county_officer)
+    services.listing_change_reject(user=county_officer, change=change, reason="名额需与预算一致")
+    assert "您对“困境儿童助学金”的变更被驳回:名额需与预算一致" in titles(charity_a)
