@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import io
-import secrets
-import time
 from typing import Any
 
 from django import forms
@@ -21,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import crypto
+from accounts import xlsx
 from accounts.net import client_ip
 
 from . import excel, selectors
@@ -190,28 +185,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
 # --- Import ----------------------------------------------------------------------------------
 
 
-def _stash(request: HttpRequest, data: bytes, name: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "token": secrets.token_urlsafe(24),
-        "digest": hashlib.sha256(data).hexdigest(),
-        "name": name[:200],
-        "at": int(time.time()),
-    }
-    if len(data) <= IMPORT_STASH_MAX_BYTES:
-        entry["data"] = crypto.encrypt(base64.b64encode(data).decode("ascii"))
-    request.session[IMPORT_SESSION_KEY] = entry
-    return entry
-
-
-def _stashed(request: HttpRequest, token: str) -> dict[str, Any] | None:
-    entry = request.session.get(IMPORT_SESSION_KEY)
-    if not isinstance(entry, dict) or not hmac.compare_digest(str(entry.get("token", "")), token):
-        return None
-    if time.time() - entry.get("at", 0) > IMPORT_STASH_SECONDS:
-        return None
-    return entry
-
-
 def _import_page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
     context.setdefault("form", ImportUploadForm())
     return render(request, "needs/excel_import.html", context, status=status)
@@ -246,7 +219,9 @@ def _import_preview(request: HttpRequest) -> HttpResponse:
     request.session.pop(IMPORT_SESSION_KEY, None)
     confirm_form = None
     if report.ok:
-        entry = _stash(request, data, upload.name)
+        entry = xlsx.stash_upload(
+            request.session, IMPORT_SESSION_KEY, data, upload.name, max_bytes=IMPORT_STASH_MAX_BYTES
+        )
         confirm_form = ImportConfirmForm(initial={"token": entry["token"]})
         if "data" in entry:
             del confirm_form.fields["file"]
@@ -261,16 +236,24 @@ def _import_preview(request: HttpRequest) -> HttpResponse:
 
 def _import_confirm(request: HttpRequest) -> HttpResponse:
     form = ImportConfirmForm(request.POST, request.FILES)
-    entry = _stashed(request, request.POST.get("token", "")) if form.is_valid() else None
+    entry = (
+        xlsx.stashed_upload(
+            request.session,
+            IMPORT_SESSION_KEY,
+            request.POST.get("token", ""),
+            max_age=IMPORT_STASH_SECONDS,
+        )
+        if form.is_valid()
+        else None
+    )
     if entry is None:
         messages.error(request, _("The preview has expired. Choose the file again."))
         return redirect("needs:household_import")
-    if "data" in entry:
-        data = base64.b64decode(crypto.decrypt(entry["data"]))
-    else:
+    data = xlsx.stashed_data(entry)
+    if data is None:
         upload = form.cleaned_data.get("file")
         data = upload.read() if upload is not None else b""
-        if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), entry["digest"]):
+        if not xlsx.is_stashed_file(entry, data):
             form.add_error("file", _("This is not the file you previewed. Preview it again."))
             return _import_page(request, status=400, confirm_form=form, filename=entry["name"])
     request.session.pop(IMPORT_SESSION_KEY, None)

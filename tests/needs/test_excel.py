@@ -12,49 +12,19 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import AccessLog
 from accounts.taxonomies import AssistanceStatus, VulnerabilityTag
-from config import urls as project_urls
 from needs import excel, services
 from needs.models import AssistanceRecord, Household, Member, MemberTag
 from needs.services import MemberInput
 
 from .factories import born_years_ago, id_number, make_household, member_input
 
-
-def _needs_patterns() -> list:
-    """needs.urls (when it exists) plus the Excel pages, in the "needs" namespace."""
-    try:
-        from needs import urls as needs_urls
-
-        patterns = [p for p in needs_urls.urlpatterns if "excel" not in str(p)]
-    except ImportError:
-        patterns = []
-    from needs import urls_excel
-
-    return [*patterns, *urls_excel.urlpatterns]
-
-
-def _excel_urls_wired() -> bool:
-    try:
-        reverse("needs:household_export")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# Until needs/urls.py includes needs.urls_excel, the view tests run on this module's URLconf.
-urlpatterns = [
-    path("needs/", include((_needs_patterns(), "needs"))),
-    *[p for p in project_urls.urlpatterns if getattr(p, "namespace", None) != "needs"],
-]
-pytestmark = [pytest.mark.django_db]
-if not _excel_urls_wired():
-    pytestmark.append(pytest.mark.urls(__name__))
+pytestmark = pytest.mark.django_db
 
 HEADERS = [c.header for c in excel.SUMMARY_COLUMNS]
 SHAKOU = "441881101000"

@@ -12,50 +12,20 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from stdnum.cn import uscc
 
 from accounts import xlsx
 from accounts.taxonomies import CharityArea
-from config import urls as project_urls
 from supply import excel, services
 from supply.models import Organization, Project, ProjectCoverage, ProjectTerm
 
 from ..factories import UserFactory
 from .conftest import TERMS, listing, make_org
 
-
-def _supply_patterns() -> list:
-    """supply.urls (when it exists) plus the Excel page, in the "supply" namespace."""
-    try:
-        from supply import urls as supply_urls
-
-        patterns = [p for p in supply_urls.urlpatterns if "excel" not in str(p)]
-    except ImportError:
-        patterns = []
-    from supply import urls_excel
-
-    return [*patterns, *urls_excel.urlpatterns]
-
-
-def _excel_urls_wired() -> bool:
-    try:
-        reverse("supply:excel")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# Until supply/urls.py includes supply.urls_excel, the view tests run on this module's URLconf.
-urlpatterns = [
-    path("supply/", include((_supply_patterns(), "supply"))),
-    *[p for p in project_urls.urlpatterns if getattr(p, "namespace", None) != "supply"],
-]
-pytestmark = [pytest.mark.django_db]
-if not _excel_urls_wired():
-    pytestmark.append(pytest.mark.urls(__name__))
+pytestmark = pytest.mark.django_db
 
 ORG, PROJECT = excel.ORG_SHEET, excel.PROJECT_SHEET
 YINGDE, QINGXIN = "441881000000", "441803000000"
