@@ -2,10 +2,23 @@ from __future__ import annotations
 
 import django_filters
 from auditlog.models import LogEntry
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessLog, User
+
+
+def blank_means_any(form: forms.Form) -> forms.Form:
+    """Filter selects say "Any" for their empty choice, not dashes or "Unknown"."""
+    for field in form.fields.values():
+        if isinstance(field.widget, django_filters.widgets.BooleanWidget):
+            field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif isinstance(field, django_filters.fields.ChoiceField):
+            # Setting the choices again makes the widget take the new empty label.
+            field.empty_label = _("Any")
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+    return form
 
 
 class StaffFilterSet(django_filters.FilterSet):

@@ -167,6 +167,14 @@ class User(AbstractUser):
         return self.is_superuser or self.role == self.Role.ADMINISTRATOR
 
     @property
+    def is_officer(self) -> bool:
+        """Civil affairs of a department, or an administrator: they review listings and
+        matches in their area."""
+        return self.is_administrator or (
+            self.role == self.Role.CIVIL_AFFAIRS and bool(self.region_id)
+        )
+
+    @property
     def phone_masked(self) -> str:
         return crypto.mask_phone(self.phone)
 

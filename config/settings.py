@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "accounts",
     "needs",
     "supply",
+    "matching",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "supply-flag-stale-listings": {
         "task": "supply.tasks.flag_stale_listings",
         "schedule": crontab(minute=30, hour=7),
+        "options": {"expires": 12 * 3600},
+    },
+    # Applications without an answer: reminder at 10 days, county at 20, expired at 30;
+    # feedback after delivery asked for every week until given.
+    "matching-follow-up": {
+        "task": "matching.tasks.follow_up_applications",
+        "schedule": crontab(minute=0, hour=8),
         "options": {"expires": 12 * 3600},
     },
 }

@@ -19,9 +19,11 @@ urlpatterns = [
     path("api/docs/", _swagger, name="swagger-ui"),
     path("api/needs/", include("needs.api.urls")),
     path("api/supply/", include("supply.api.urls")),
+    path("api/matching/", include("matching.api.urls")),
     path("api/", include("accounts.api.urls")),
     path("needs/", include("needs.urls")),
     path("supply/", include("supply.urls")),
+    path("matching/", include("matching.urls")),
     path("showcase/", include("supply.urls_public")),
     path("", include("accounts.urls")),
 ]

@@ -177,6 +177,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": consents,
         "timeline": selectors.household_timeline(visits=visits, needs=needs, consents=consents),
         "fragments": timeline.fragments(),
+        "need_actions": timeline.need_actions(),
         "can_edit": services.can_edit_ledger(request.user, household.region_id),
         "reveal_form": RevealForm(),
         "transition_form": NeedTransitionForm(),

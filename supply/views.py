@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.filters import blank_means_any
 from accounts.models import Region, User
 from accounts.scope import region_scope
 
@@ -71,24 +72,8 @@ def _with_labels(projects):
     return projects
 
 
-def _blank_means_any(form: forms.Form) -> forms.Form:
-    """Filter selects say "Any" for their empty choice, not dashes or "Unknown"."""
-    for field in form.fields.values():
-        if isinstance(field.widget, django_filters.widgets.BooleanWidget):
-            field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-        elif isinstance(field, django_filters.fields.ChoiceField):
-            # Setting the choices again makes the widget take the new empty label.
-            field.empty_label = _("Any")
-            field.choices = [choice for choice in field.choices if choice[0] != ""]
-    return form
-
-
-def _is_reviewer(user: Any) -> bool:
-    return user.is_administrator or (user.role == User.Role.CIVIL_AFFAIRS and bool(user.region_id))
-
-
 def _require_reviewer(user: Any) -> None:
-    if not _is_reviewer(user):
+    if not user.is_officer:
         raise Http404
 
 
@@ -128,7 +113,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         data,
         queryset=selectors.project_list_for_user(user).filter(status=Project.Status.PUBLISHED),
     )
-    _blank_means_any(filterset.form)
+    blank_means_any(filterset.form)
     filterset.form.fields["covers"].widget = forms.Select(
         choices=_covers_choices(user, data.get("covers", ""))
     )
@@ -359,7 +344,7 @@ def project_disclose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (_is_reviewer(user) or user.role == User.Role.CHARITY):
+    if not (user.is_officer or user.role == User.Role.CHARITY):
         raise Http404
     organizations = selectors.organization_list_for_user(user).annotate(
         project_count=Count("projects", distinct=True),
@@ -375,7 +360,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": _page(request, organizations),
         "q": query,
-        "can_register": _is_reviewer(user),
+        "can_register": user.is_officer,
     }
     return render(request, "supply/organization_list.html", context)
 
@@ -439,7 +424,7 @@ def tier_projects(request: HttpRequest) -> HttpResponse:
     filterset = ProjectFilterSet(
         request.GET, queryset=selectors.project_list_for_user(user).filter(own)
     )
-    _blank_means_any(filterset.form)
+    blank_means_any(filterset.form)
     status = filterset.form.fields["status"]
     status.widget = forms.CheckboxSelectMultiple(
         attrs={"class": "form-check-input"}, choices=status.choices
@@ -681,7 +666,7 @@ def _showcase_figures() -> dict[str, Any]:
 
 def showcase(request: HttpRequest) -> HttpResponse:
     filterset = ShowcaseFilterSet(request.GET, queryset=selectors.public_project_list())
-    _blank_means_any(filterset.form)
+    blank_means_any(filterset.form)
     page = _page(request, filterset.qs)
     _with_labels(page.object_list)
     context = {"filter": filterset, "page": page}

@@ -20,6 +20,36 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 
 
+def zh(msgid: str) -> str:
+    """A UI string as the page shows it (the interface is in Simplified Chinese)."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("zh-hans"):
+        return gettext(msgid)
+
+
+def log_in(page, live_server, username: str) -> None:
+    from ..factories import DEMO_PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+
+
+def open_menu_link(page, name: str) -> None:
+    """Open the collapsed phone menu and follow one of its links."""
+    page.get_by_role("button", name=zh("Menu")).click()
+    page.locator("#mainnav").get_by_role("link", name=name, exact=True).click()
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:

@@ -9,7 +9,7 @@ from needs.models import Household, Need
 
 from ..factories import DEMO_PASSWORD, UserFactory, region_tree
 from ..needs.factories import born_years_ago, id_number
-from .conftest import PHONE
+from .conftest import PHONE, no_sideways_scroll
 
 
 @pytest.fixture
@@ -18,10 +18,6 @@ def field_worker(transactional_db):
     return UserFactory(
         username="shakou", name="李社工", role="social_worker", region=regions["township_a1"]
     )
-
-
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_worker_records_a_household_with_a_child_and_a_need_on_a_phone(
@@ -51,7 +47,7 @@ def test_a_worker_records_a_household_with_a_child_and_a_need_on_a_phone(
     second.get_by_label("与户主关系").select_option("child")
     second.get_by_label("身份证号码").fill(child_id.lower())
     second.get_by_label("留守儿童").check()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "household-form-filled-phone")
     page.get_by_role("button", name="保存").click()
 
@@ -60,7 +56,7 @@ def test_a_worker_records_a_household_with_a_child_and_a_need_on_a_phone(
     expect(page.get_by_text("林小军")).to_be_visible()
     expect(page.locator("main")).to_contain_text("14岁以下")
     expect(page.locator("main")).not_to_contain_text(mother_id)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "household-detail-phone")
 
     page.get_by_role("link", name="登记需求").click()

@@ -6,21 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from supply import editions, services
 from supply.models import ListingChange, Project
 
-from ..factories import DEMO_PASSWORD, UserFactory, region_tree
+from ..factories import UserFactory, region_tree
 from ..supply.conftest import make_org
-from .conftest import PHONE
-
-
-def _t(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
+from .conftest import PHONE, log_in, no_sideways_scroll, open_menu_link, zh
 
 
 @pytest.fixture
@@ -83,61 +76,43 @@ def ledger(transactional_db):
     return {"study": study, "canteen": canteen, "charity": charity, "worker": worker}
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
-
-
-def _menu(page, name):
-    """Open the collapsed phone menu and follow one of its links."""
-    page.get_by_role("button", name=_t("Menu")).click()
-    page.locator("#mainnav").get_by_role("link", name=name, exact=True).click()
-
-
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
 def test_a_charity_edits_a_published_project_and_the_county_approves_it(
     page, live_server, ledger, shoot, console_errors, failed_responses
 ):
     study = ledger["study"]
     page.set_viewport_size(PHONE)
-    _login(page, live_server, "cishan")
-    _menu(page, _t("My organisation"))
-    expect(page.get_by_role("heading", name=_t("My organisation"))).to_be_visible()
-    _no_sideways_scroll(page)
+    log_in(page, live_server, "cishan")
+    open_menu_link(page, zh("My organisation"))
+    expect(page.get_by_role("heading", name=zh("My organisation"))).to_be_visible()
+    no_sideways_scroll(page)
     shoot(page, "supply-workspace-phone")
 
     page.get_by_role("link", name="困境儿童助学金").click()
-    page.get_by_role("link", name=_t("Propose a change")).click()
+    page.get_by_role("link", name=zh("Propose a change")).click()
     expect(page.locator("#id_title")).to_have_value("困境儿童助学金")
     page.locator("#id_title").fill("困境儿童助学金(2026 秋季)")
     page.locator("#id_capacity").fill("20")
     page.get_by_label("物资", exact=True).check()
     page.get_by_label("望埠镇").check()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "supply-change-form-phone")
-    page.get_by_role("button", name=_t("Send for review")).click()
+    page.get_by_role("button", name=zh("Send for review")).click()
 
     expect(page.locator(".alert-success")).to_be_visible()
-    expect(page.locator(".alert-info")).to_contain_text(_t("See the change"))
+    expect(page.locator(".alert-info")).to_contain_text(zh("See the change"))
     expect(page.get_by_role("heading", level=1)).to_have_text("困境儿童助学金")
     shoot(page, "supply-change-pending-phone")
     assert Project.objects.get(pk=study.pk).capacity == 10
 
     page.context.clear_cookies()
-    _login(page, live_server, "yingde_mz")
-    _menu(page, _t("Review"))
+    log_in(page, live_server, "yingde_mz")
+    open_menu_link(page, zh("Review"))
     page.get_by_role("link", name="困境儿童助学金").first.click()
     diff = page.locator("#diff")
     expect(diff).to_contain_text("困境儿童助学金(2026 秋季)")
     expect(diff).to_contain_text("+ 物资")
     expect(diff).to_contain_text("+ 望埠镇")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "supply-change-diff-phone")
     page.locator("#approve").click()
     expect(page.locator(".alert-success")).to_contain_text("困境儿童助学金(2026 秋季)")
@@ -154,18 +129,18 @@ def test_a_social_worker_finds_the_projects_for_the_own_township(
     page, live_server, ledger, shoot, console_errors, failed_responses
 ):
     page.set_viewport_size(PHONE)
-    _login(page, live_server, "shakou")
-    _menu(page, _t("Supply ledger"))
+    log_in(page, live_server, "shakou")
+    open_menu_link(page, zh("Supply ledger"))
     results = page.locator("#results")
     expect(results).to_contain_text("困境儿童助学金")
     expect(results).not_to_contain_text("太和镇长者饭堂")
     expect(page.locator("#id_covers")).to_have_value("441881101000")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "supply-ledger-my-township-phone")
 
     page.locator("#id_covers").select_option("")
     expect(results).to_contain_text("太和镇长者饭堂")
-    page.get_by_role("button", name=_t("More filters")).click()
+    page.get_by_role("button", name=zh("More filters")).click()
     page.locator("#id_eligible_status").select_option("dibao")
     page.locator("#id_area").select_option("education_aid")
     expect(results).not_to_contain_text("太和镇长者饭堂")
@@ -174,17 +149,17 @@ def test_a_social_worker_finds_the_projects_for_the_own_township(
     page.get_by_role("link", name="困境儿童助学金").click()
     expect(page.locator("main")).to_contain_text("由社工站协助填写申请表")
     expect(page.locator("main")).to_contain_text("0763-2222333")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "supply-project-detail-phone")
 
     editions.edition_publish(period="2026-H1")
     page.goto(f"{live_server.url}/supply/")
-    page.get_by_role("link", name=_t("Ledger editions")).click()
+    page.get_by_role("link", name=zh("Ledger editions")).click()
     page.get_by_role("link", name="2026-H1").click()
     expect(page.locator("#id_township")).to_have_value("441881101000")
     expect(page.locator("main")).to_contain_text("困境儿童助学金")
     expect(page.locator("main")).not_to_contain_text("太和镇长者饭堂")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "supply-edition-my-township-phone")
     assert console_errors == []
     assert failed_responses == []
@@ -199,7 +174,7 @@ def test_the_public_showcase_renders_without_login(
     results = page.locator("#results")
     expect(results).to_contain_text("困境儿童助学金")
     expect(results).to_contain_text("太和镇长者饭堂")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "showcase-phone")
 
     page.locator("#id_area").select_option("elderly_support")
@@ -238,23 +213,23 @@ def test_a_county_officer_registers_an_organisation_and_publishes_its_listing(
     )
     services.project_transition(user=ledger["charity"], project=draft, to="pending_review")
     page.set_viewport_size(PHONE)
-    _login(page, live_server, "yingde_mz")
+    log_in(page, live_server, "yingde_mz")
     page.goto(f"{live_server.url}/supply/organisations/new/")
     page.locator("#id_name").fill("英德市助老服务中心")
     page.locator("#id_credit_code").fill("5144000")
     page.locator("#id_org_type").select_option("service_institution")
-    page.get_by_role("button", name=_t("Register")).click()
+    page.get_by_role("button", name=zh("Register")).click()
     expect(page.locator("#id_credit_code_error")).to_be_visible()
     expect(page.locator("#id_name")).to_have_value("英德市助老服务中心")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shoot(page, "supply-register-error-phone")
     page.locator("#id_credit_code").fill("52441881MJ1234567A")
-    page.get_by_role("button", name=_t("Register")).click()
+    page.get_by_role("button", name=zh("Register")).click()
     expect(page.locator(".alert-warning").first).to_contain_text("52441881MJ1234567A")
     expect(page.get_by_role("heading", name="英德市助老服务中心")).to_be_visible()
     shoot(page, "supply-registered-with-warning-phone")
 
-    _menu(page, _t("Review"))
+    open_menu_link(page, zh("Review"))
     page.get_by_role("link", name="独居老人探访").click()
     shoot(page, "supply-listing-to-publish-phone")
     page.locator("button[value=published]").click()

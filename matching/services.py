@@ -1,0 +1,772 @@
+"""Every write of matching: applications and their answers, review, delivery, feedback.
+
+Statuses move by conditional updates (``filter(status=<read>).update(...)``), so two people
+acting at once cannot both win; places are taken by a conditional update on the project that
+the CHECK ``places_taken <= capacity`` backs up. The needs app is moved through its own
+service (``need_transition``), never by writing its rows here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AccessLog, User
+from accounts.scope import region_scope
+from accounts.services import notify
+from needs.models import Consent, Member, Need
+from needs.services import can_edit_ledger, consent_allows, need_transition
+from supply.models import Project
+from supply.services import is_staff_of
+
+from .candidates import person_of, project_check
+from .models import PRE_AID_WINDOW, Application, Feedback
+
+S = Application.Status
+Review = Application.Review
+
+
+class ApplicationError(ValidationError):
+    """A refused action; ``code`` tells the pages which help to offer (e.g. ``no_consent``).
+
+    Django keeps a code only on a single message; here it is kept for field errors too."""
+
+    def __init__(self, message: Any, code: str | None = None, params: Any = None) -> None:
+        super().__init__(message, code, params)
+        self.code = code
+
+
+# --- Who may do what -------------------------------------------------------------------------
+
+
+def works_for_household(user: Any, application_or_need: Application | Need) -> bool:
+    """Social workers of the household's township (and administrators) act for the household."""
+    return can_edit_ledger(user, application_or_need.household.region_id)
+
+
+def answers_for_supplier(user: Any, application: Application) -> bool:
+    return is_staff_of(user, application.organization)
+
+
+def reviews_region(user: Any, application: Application) -> bool:
+    """Civil affairs whose area holds the household (and administrators) review matches."""
+    if not user.is_authenticated:
+        return False
+    if user.is_administrator:
+        return True
+    return user.role == User.Role.CIVIL_AFFAIRS and region_scope(user).contains(
+        application.household.region_id
+    )
+
+
+def _require(allowed: bool) -> None:
+    # Strangers learn nothing: the pages already 404 for them, the services agree.
+    if not allowed:
+        raise Http404
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def _url(application: Application) -> str:
+    try:
+        return reverse("matching:application_detail", args=[application.pk])
+    except NoReverseMatch:  # the pages are optional for the services
+        return ""
+
+
+def household_side(application: Application) -> list[User]:
+    """The responsible social worker and whoever made the application."""
+    people = [application.household.worker, application.created_by]
+    return [u for u in {u.pk: u for u in people if u is not None}.values() if u.is_active]
+
+
+def supplier_side(application: Application) -> list[User]:
+    """The organisation's staff; without staff accounts, the civil affairs of its tier."""
+    staff = list(application.organization.staff.filter(is_active=True))
+    if staff:
+        return staff
+    return list(
+        User.objects.filter(
+            role=User.Role.CIVIL_AFFAIRS,
+            region_id=application.organization.registering_region_id,
+            is_active=True,
+        )
+    )
+
+
+def county_officers(application: Application) -> list[User]:
+    """Civil affairs of the household's county (its nearest department, for escalations)."""
+    code = application.household.region_id
+    departments = [code[:6] + "000000", code[:4] + "00000000"]
+    for department in departments:
+        officers = list(
+            User.objects.filter(role=User.Role.CIVIL_AFFAIRS, region_id=department, is_active=True)
+        )
+        if officers:
+            return officers
+    return []
+
+
+def _tell(recipients: Iterable[User], title: str, application: Application, body: str = "") -> None:
+    notify(
+        recipients=list(recipients),
+        title=title,
+        body=body,
+        url=_url(application),
+        kind="application",
+    )
+
+
+# --- Pre-aid check ---------------------------------------------------------------------------
+
+
+def pre_aid_overlaps(need: Need, *, exclude_pk: int | None = None) -> list[Application]:
+    """Aid of the same charity area the household received or waits for (last 12 months)."""
+    since = timezone.now() - PRE_AID_WINDOW
+    found = (
+        Application.objects.filter(household_id=need.household_id, need__area=need.area)
+        .aid_received_or_pending(since)
+        .select_related("project", "organization", "need")
+    )
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return list(found)
+
+
+# --- Creating and submitting -----------------------------------------------------------------
+
+
+def _consent_for(member: Member, project: Project) -> Consent:
+    consent = consent_allows(
+        member=member,
+        purpose=Consent.Purpose.MATCHING,
+        credit_code=project.organization.credit_code,
+    )
+    if consent is None:
+        raise ApplicationError(
+            {
+                "member": [
+                    _(
+                        "%(name)s has no consent in force to share their details with "
+                        "%(organization)s for matching. Record the consent first."
+                    )
+                    % {"name": member.name, "organization": project.organization.name}
+                ]
+            },
+            code="no_consent",
+        )
+    return consent
+
+
+def _check_project(need: Need, project: Project, *, ignore: int | None = None) -> None:
+    failed = project_check(need, project, ignore_application=ignore)
+    if not failed:
+        return
+    if failed == [Application.Criterion.OTHER]:
+        raise ApplicationError(
+            {"project": [_("This project is not open for applications.")]}, code="not_candidate"
+        )
+    labels = "、".join(str(Application.Criterion(c).label) for c in failed)
+    raise ApplicationError(
+        {
+            "project": [
+                _("This project does not suit the need: %(criteria)s.") % {"criteria": labels}
+            ]
+        },
+        code="not_candidate",
+    )
+
+
+def _applicant(need: Need, member: Member | None) -> Member:
+    if need.member_id:
+        if member is not None and member.pk != need.member_id:
+            raise ApplicationError(
+                {"member": [_("This need is for %(name)s.") % {"name": need.member.name}]}
+            )
+        return need.member
+    if member is None or member.household_id != need.household_id or member.left_at:
+        raise ApplicationError({"member": [_("Choose a current member of this household.")]})
+    return member
+
+
+@transaction.atomic
+def application_create(
+    *,
+    user: Any,
+    need: Need,
+    project: Project,
+    mode: str,
+    member: Member | None = None,
+    message: str = "",
+    share_contact: bool = False,
+    overlap_reason: str = "",
+    submit: bool = True,
+) -> Application:
+    """Apply with or for a household: a draft, or submitted at once (the default).
+
+    Refused without consent in force for that supplier, for a project the need does not fit,
+    and — after the pre-aid check shows aid of the same area — without a reason to go on; such
+    an application, and every one of a household with a declared relation, waits for civil
+    affairs review before delivery.
+    """
+    _require(works_for_household(user, need))
+    if not need.is_live:
+        raise ApplicationError(_("The need is closed: reopen or record a new need first."))
+    if mode not in Application.Mode.values:
+        raise ApplicationError({"mode": [_("Say who applies.")]})
+    applicant = _applicant(need, member)
+    _check_project(need, project)
+    consent = _consent_for(applicant, project)
+    overlaps = pre_aid_overlaps(need)
+    overlap_reason = (overlap_reason or "").strip()
+    if overlaps and not overlap_reason:
+        raise ApplicationError(
+            {
+                "overlap_reason": [
+                    _(
+                        "The household already receives or waits for aid in this area. "
+                        "Give the reason to apply again; civil affairs will review it."
+                    )
+                ]
+            },
+            code="overlap",
+        )
+    person = person_of(need)
+    application = Application(
+        need=need,
+        household=need.household,
+        member=applicant,
+        project=project,
+        organization=project.organization,
+        mode=mode,
+        message=(message or "").strip(),
+        share_contact=bool(share_contact),
+        consent=consent,
+        simplified_procedure=person.classified,
+        overlap_reason=overlap_reason if overlaps else "",
+        review_required=bool(overlaps) or need.household.coi_declared,
+        created_by=user,
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            {"project": [_("The household already has an application to this project running.")]},
+            code="duplicate",
+        ) from exc
+    if submit:
+        application_submit(user=user, application=application)
+    return application
+
+
+def _move(
+    application: Application, to: str, *, expected: Iterable[str] | None = None, **values: Any
+) -> None:
+    """Conditional status change: refused if illegal or if someone moved it meanwhile."""
+    if not application.can_move_to(to):
+        raise ApplicationError(
+            {
+                "status": [
+                    _("An application that is “%(current)s” cannot become “%(target)s”.")
+                    % {"current": application.get_status_display(), "target": S(to).label}
+                ]
+            },
+            code="illegal_transition",
+        )
+    now = values.pop("now", None) or timezone.now()
+    values = {"status": to, "status_changed_at": now, "updated_at": now, **values}
+    if to in Application.FINAL_STATUSES or to == S.CLOSED:
+        values.setdefault("closed_at", now)
+    updated = Application.objects.filter(
+        pk=application.pk, status__in=list(expected or [application.status])
+    ).update(**values)
+    if not updated:
+        raise ApplicationError(
+            _("The application was changed by someone else meanwhile. Reload and try again."),
+            code="conflict",
+        )
+    for name, value in values.items():
+        setattr(application, name, value)
+
+
+def _reopen_need_if_idle(application: Application) -> None:
+    """A need whose last running application ended goes back to the open list."""
+    need = Need.objects.get(pk=application.need_id)
+    if need.status != Need.Status.MATCHING:
+        return
+    if Application.objects.filter(need=need, status__in=Application.LIVE_STATUSES).exists():
+        return
+    need_transition(user=None, need=need, to=Need.Status.OPEN)
+
+
+@transaction.atomic
+def application_submit(*, user: Any, application: Application) -> Application:
+    _require(works_for_household(user, application))
+    if application.status == S.DRAFT:
+        # A draft may have waited: check the project and the consent again.
+        _check_project(application.need, application.project, ignore=application.pk)
+        application.consent = _consent_for(application.member, application.project)
+    now = timezone.now()
+    _move(
+        application,
+        S.SUBMITTED,
+        now=now,
+        submitted_at=now,
+        consent=application.consent,
+        review_status=Review.PENDING,
+    )
+    need = application.need
+    if need.status == Need.Status.OPEN:
+        need_transition(user=None, need=need, to=Need.Status.MATCHING)
+    _tell(
+        supplier_side(application),
+        _("New application to “%(project)s”") % {"project": application.project.title},
+        application,
+        body=_("Please answer within 10 days.")
+        + (" " + _("Simplified procedure applies.") if application.simplified_procedure else ""),
+    )
+    return application
+
+
+def _release_place(application: Application) -> None:
+    Project.objects.filter(pk=application.project_id, places_taken__gt=0).update(
+        places_taken=F("places_taken") - 1
+    )
+
+
+@transaction.atomic
+def application_withdraw(*, user: Any, application: Application, reason: str) -> Application:
+    """The household or its worker withdraws; an accepted application gives its place back."""
+    _require(works_for_household(user, application))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError({"reason": [_("Give the reason.")]})
+    was = application.status
+    _move(application, S.WITHDRAWN, status_reason=reason[:300])
+    if was == S.ACCEPTED:
+        _release_place(application)
+    _reopen_need_if_idle(application)
+    if was != S.DRAFT:
+        _tell(
+            supplier_side(application),
+            _("Application %(number)s was withdrawn") % {"number": application.number},
+            application,
+            body=reason,
+        )
+    return application
+
+
+# --- The supplier's answer -------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_accept(*, user: Any, application: Application) -> Application:
+    """Accept and take a place. The place is taken by a conditional update, so however many
+    staff accept at once, no more are accepted than there are places."""
+    _require(answers_for_supplier(user, application))
+    now = timezone.now()
+    submitted_at = application.submitted_at or now
+    _move(
+        application,
+        S.ACCEPTED,
+        now=now,
+        answer="accepted",
+        answered_at=now,
+        answered_by=user,
+        answer_seconds=max(0, int((now - submitted_at).total_seconds())),
+    )
+    taken = (
+        Project.objects.filter(pk=application.project_id, status=Project.Status.PUBLISHED)
+        .filter(Q(capacity__isnull=True) | Q(places_taken__lt=F("capacity")))
+        .update(places_taken=F("places_taken") + 1)
+    )
+    if not taken:
+        # Raising undoes the status change with the rest of the transaction.
+        raise ApplicationError(
+            _("No places are left in this project (or it is no longer published)."),
+            code="no_places",
+        )
+    _tell(
+        household_side(application),
+        _("Application %(number)s was accepted by %(organization)s")
+        % {"number": application.number, "organization": application.organization.name},
+        application,
+    )
+    return application
+
+
+@transaction.atomic
+def application_reject(
+    *, user: Any, application: Application, reason: str, criterion: str = "", note: str = ""
+) -> Application:
+    """Reject with a reason code; "not eligible" names the condition, "other" needs a note."""
+    _require(answers_for_supplier(user, application))
+    errors: dict[str, list[str]] = {}
+    note = (note or "").strip()
+    if reason not in Application.RejectionReason.values:
+        errors["reason"] = [_("Choose the reason.")]
+    elif reason == Application.RejectionReason.NOT_ELIGIBLE:
+        if criterion not in Application.Criterion.values:
+            errors["criterion"] = [_("Say which condition is not met.")]
+    elif reason == Application.RejectionReason.OTHER and not note:
+        errors["note"] = [_("Explain the reason.")]
+    if errors:
+        raise ApplicationError(errors)
+    if reason != Application.RejectionReason.NOT_ELIGIBLE:
+        criterion = ""
+    now = timezone.now()
+    _move(
+        application,
+        S.REJECTED,
+        now=now,
+        answer="rejected",
+        answered_at=now,
+        answered_by=user,
+        answer_seconds=max(0, int((now - (application.submitted_at or now)).total_seconds())),
+        rejection_reason=reason,
+        rejection_criterion=criterion,
+        rejection_note=note,
+    )
+    _reopen_need_if_idle(application)
+    _tell(
+        household_side(application),
+        _("Application %(number)s was not accepted: %(reason)s")
+        % {
+            "number": application.number,
+            "reason": Application.RejectionReason(reason).label,
+        },
+        application,
+        body=_("Explain the answer to the household and look at the alternatives."),
+    )
+    return application
+
+
+@transaction.atomic
+def application_explain(*, user: Any, application: Application, explanation: str) -> Application:
+    """Record how the answer was explained to the household (说明解释)."""
+    _require(works_for_household(user, application))
+    explanation = (explanation or "").strip()
+    if application.status not in (S.REJECTED, S.EXPIRED):
+        raise ApplicationError(
+            _("An explanation is recorded after a rejection or an expiry."), code="not_rejected"
+        )
+    if not explanation:
+        raise ApplicationError({"explanation": [_("Write what the household was told.")]})
+    now = timezone.now()
+    Application.objects.filter(pk=application.pk).update(
+        explanation=explanation, explained_at=now, explained_by=user, updated_at=now
+    )
+    application.explanation, application.explained_at, application.explained_by = (
+        explanation,
+        now,
+        user,
+    )
+    return application
+
+
+@transaction.atomic
+def application_deliver(
+    *,
+    user: Any,
+    application: Application,
+    delivered_on: dt.date,
+    quantity: str = "",
+    value: Decimal | None = None,
+    note: str = "",
+) -> Application:
+    """Record the aid given: a quantity or a value, and the day. Waits for review when one is
+    required or a flag is open."""
+    _require(answers_for_supplier(user, application))
+    if application.waiting_for_review:
+        raise ApplicationError(
+            _("Civil affairs must review this match before the aid is delivered."),
+            code="waiting_for_review",
+        )
+    errors: dict[str, list[str]] = {}
+    quantity = (quantity or "").strip()
+    if not quantity and value is None:
+        errors["quantity"] = [_("Give the quantity or the value delivered.")]
+    if value is not None and value < 0:
+        errors["value"] = [_("The value cannot be negative.")]
+    if delivered_on is None:
+        errors["delivered_on"] = [_("Give the day of delivery.")]
+    elif delivered_on > timezone.localdate():
+        errors["delivered_on"] = [_("The day of delivery cannot be in the future.")]
+    elif application.answered_at and delivered_on < timezone.localdate(application.answered_at):
+        errors["delivered_on"] = [_("Delivery comes after the application was accepted.")]
+    if errors:
+        raise ApplicationError(errors)
+    _move(
+        application,
+        S.DELIVERED,
+        delivered_on=delivered_on,
+        delivered_quantity=quantity[:100],
+        delivered_value=value,
+        delivery_note=(note or "").strip(),
+        delivery_recorded_by=user,
+    )
+    _tell(
+        household_side(application),
+        _("Aid delivered for application %(number)s: record the household's feedback")
+        % {"number": application.number},
+        application,
+    )
+    return application
+
+
+# --- Feedback after aid ----------------------------------------------------------------------
+
+
+NEED_OUTCOMES = ("met", "unmet", "open")
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    user: Any,
+    application: Application,
+    side: str,
+    satisfaction: int,
+    comment: str = "",
+    need_outcome: str = "",
+    outcome_reason: str = "",
+) -> Feedback:
+    """Feedback after aid (帮后反馈) from one side. The household's, recorded by its social
+    worker or a colleague, also says whether the need is met (``met``), not met (``unmet``,
+    with a reason) or stays open for other aid (``open``). With both sides in, the application
+    closes."""
+    if side == Feedback.Side.HOUSEHOLD:
+        _require(works_for_household(user, application))
+    elif side == Feedback.Side.SUPPLIER:
+        _require(answers_for_supplier(user, application))
+    else:
+        raise ApplicationError({"side": [_("Unknown side.")]})
+    if application.status not in (S.DELIVERED, S.CLOSED):
+        raise ApplicationError(
+            _("Feedback comes after the aid was delivered."), code="not_delivered"
+        )
+    errors: dict[str, list[str]] = {}
+    if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
+        errors["satisfaction"] = [_("Choose a satisfaction from 1 to 5.")]
+    need = Need.objects.get(pk=application.need_id)
+    outcome_reason = (outcome_reason or "").strip()
+    if side == Feedback.Side.HOUSEHOLD and need.is_live:
+        if need_outcome not in NEED_OUTCOMES:
+            errors["need_outcome"] = [_("Say whether the need is met.")]
+        elif need_outcome == "unmet" and not outcome_reason:
+            errors["outcome_reason"] = [_("Say why the need is not met.")]
+    if errors:
+        raise ApplicationError(errors)
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                application=application,
+                side=side,
+                satisfaction=satisfaction,
+                comment=(comment or "").strip(),
+                recorded_by=user,
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("This side's feedback has already been recorded."), code="duplicate"
+        ) from exc
+    if side == Feedback.Side.HOUSEHOLD and need.is_live and need_outcome != "open":
+        if need.status == Need.Status.OPEN:
+            need_transition(user=None, need=need, to=Need.Status.MATCHING)
+        if need_outcome == "met":
+            need_transition(user=None, need=need, to=Need.Status.MET)
+        else:
+            need_transition(
+                user=None, need=need, to=Need.Status.CLOSED_UNMET, reason=outcome_reason
+            )
+    # Counted in the database: a caller's prefetched list would be stale here.
+    given = Feedback.objects.filter(application_id=application.pk).count()
+    if application.status == S.DELIVERED and given == 2:
+        _move(application, S.CLOSED)
+    return feedback
+
+
+# --- Civil affairs review --------------------------------------------------------------------
+
+
+REVIEWABLE = (S.SUBMITTED, S.ACCEPTED, S.DELIVERED, S.CLOSED)
+
+
+def _reviewable(application: Application) -> None:
+    if application.status not in REVIEWABLE:
+        raise ApplicationError(
+            _("Only submitted, accepted or delivered matches are reviewed."), code="not_reviewable"
+        )
+
+
+def _set_review(application: Application, expected: str | Iterable[str], **values: Any) -> None:
+    expected = [expected] if isinstance(expected, str) else list(expected)
+    now = timezone.now()
+    updated = Application.objects.filter(pk=application.pk, review_status__in=expected).update(
+        updated_at=now, **values
+    )
+    if not updated:
+        raise ApplicationError(
+            _("The review was changed by someone else meanwhile. Reload and try again."),
+            code="conflict",
+        )
+    for name, value in values.items():
+        setattr(application, name, value)
+
+
+@transaction.atomic
+def review_confirm(*, user: Any, application: Application, note: str = "") -> Application:
+    _require(reviews_region(user, application))
+    _reviewable(application)
+    _set_review(
+        application,
+        Review.PENDING,
+        review_status=Review.CONFIRMED,
+        review_note=(note or "").strip(),
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+    )
+    return application
+
+
+@transaction.atomic
+def review_flag(*, user: Any, application: Application, flag: str, note: str) -> Application:
+    """Flag a match (duplicate aid, eligibility doubt, conflict of interest): delivery waits
+    until the flag is resolved; both sides are told."""
+    _require(reviews_region(user, application))
+    _reviewable(application)
+    errors: dict[str, list[str]] = {}
+    if flag not in Application.Flag.values:
+        errors["flag"] = [_("Choose what is wrong.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Explain the flag.")]
+    if errors:
+        raise ApplicationError(errors)
+    _set_review(
+        application,
+        [Review.PENDING, Review.CONFIRMED],
+        review_status=Review.FLAGGED,
+        review_flag=flag,
+        review_note=note.strip(),
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+    )
+    recipients = household_side(application)
+    if application.status != S.SUBMITTED:
+        recipients += supplier_side(application)
+    _tell(
+        recipients,
+        _("Application %(number)s is flagged by civil affairs: %(flag)s")
+        % {"number": application.number, "flag": Application.Flag(flag).label},
+        application,
+        body=note.strip(),
+    )
+    return application
+
+
+@transaction.atomic
+def review_resolve(*, user: Any, application: Application, upheld: bool, note: str) -> Application:
+    """Resolve a flag: cleared (the match goes on, confirmed) or upheld (a running application
+    is withdrawn, giving its place back; aid already delivered stays on record)."""
+    _require(reviews_region(user, application))
+    if not (note or "").strip():
+        raise ApplicationError({"note": [_("Record how the flag was resolved.")]})
+    now = timezone.now()
+    _set_review(
+        application,
+        Review.FLAGGED,
+        review_status=Review.UPHELD if upheld else Review.CONFIRMED,
+        resolution_note=note.strip(),
+        resolved_by=user,
+        resolved_at=now,
+    )
+    if upheld and application.status in (S.SUBMITTED, S.ACCEPTED):
+        was = application.status
+        _move(
+            application,
+            S.WITHDRAWN,
+            status_reason=(_("Flag upheld by civil affairs: %(note)s") % {"note": note.strip()})[
+                :300
+            ],
+        )
+        if was == S.ACCEPTED:
+            _release_place(application)
+        _reopen_need_if_idle(application)
+    recipients = household_side(application)
+    if application.status != S.SUBMITTED:
+        recipients += supplier_side(application)
+    _tell(
+        recipients,
+        (
+            _("Flag upheld on application %(number)s")
+            if upheld
+            else _("Flag cleared on application %(number)s")
+        )
+        % {"number": application.number},
+        application,
+        body=note.strip(),
+    )
+    return application
+
+
+# --- The supplier's view of a person ---------------------------------------------------------
+
+
+def contact_person(application: Application) -> Member:
+    """Whom the supplier calls: the person, or for a child or anyone without a phone of their
+    own, the head of the household."""
+    member = application.member
+    if member.phone:
+        return member
+    head = (
+        Member.objects.filter(
+            household_id=application.household_id, relation=Member.Relation.HEAD, left_at=None
+        )
+        .exclude(phone_index="")
+        .first()
+    )
+    return head or member
+
+
+@transaction.atomic
+def application_contact_reveal(
+    *, user: Any, application: Application, reason: str, ip_address: str | None = None
+) -> str:
+    """The person's phone for the supplier's staff: only when the person agreed to be contacted
+    and the consent is still in force; one access-log row per reading."""
+    _require(answers_for_supplier(user, application))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            {"reason": [_("Please give the reason for viewing the full value.")]}
+        )
+    if not application.contact_shared:
+        raise ApplicationError(
+            _("The person has not agreed to be contacted, or withdrew consent."),
+            code="no_consent",
+        )
+    member = contact_person(application)
+    AccessLog.objects.create(
+        user=user,
+        subject_type=ContentType.objects.get_for_model(Member),
+        subject_id=str(member.pk),
+        subject_label=f"{Member._meta.verbose_name} #{member.pk} ({application.number})",
+        region_code=application.household.region_id,
+        field="phone",
+        reason=reason[:1000],
+        ip_address=ip_address,
+    )
+    return member.phone
