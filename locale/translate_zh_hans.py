@@ -1314,6 +1314,9 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "No published project suits this need now. Look at the near misses below, or refer the household.": "目前没有适合该需求的已发布项目。请查看下方差一项条件的项目,或进行转介。",
     "Near misses: why not offered": "差一项条件的项目:未推荐的原因",
     "Projects that fail exactly one condition.": "仅有一项条件不符合的项目。",
+    "Withdrawn: a flag of civil affairs was upheld.": "已撤回:民政部门认定标记成立。",
+    "Please do not deliver until civil affairs resolve the flag.": "在民政部门处理标记之前,请暂缓发放。",
+    "The need is closed after aid was delivered.": "帮扶发放后,该需求已关闭。",
 }
 
 

@@ -33,7 +33,8 @@ class ApplicationQuerySet(RegionScopedQuerySet):
         if getattr(user, "is_authenticated", False) and user.is_active and user.role == "charity":
             if region_scope(user).everything:
                 return self.all()
-            return self.filter(organization__staff=user).exclude(status=Application.Status.DRAFT)
+            # Only what was sent: never a draft, nor a draft withdrawn before sending.
+            return self.filter(organization__staff=user, submitted_at__isnull=False)
         return super().visible_to(user)
 
     def live(self) -> ApplicationQuerySet:
@@ -314,8 +315,10 @@ class Application(models.Model):
                 ),
                 name="application_delivery_recorded",
             ),
+            # Everything but a draft (or a draft withdrawn before sending) was submitted.
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
+                condition=models.Q(status__in=["draft", "withdrawn"])
+                | models.Q(submitted_at__isnull=False),
                 name="application_submitted_at_set",
             ),
         ]

@@ -57,8 +57,7 @@ def inbox_for_user(user: Any) -> QuerySet[Application]:
     ones first."""
     waiting_first = Case(When(status=S.SUBMITTED, then=Value(0)), default=Value(1))
     return (
-        Application.objects.filter(organization__staff=user)
-        .exclude(status=S.DRAFT)
+        Application.objects.filter(organization__staff=user, submitted_at__isnull=False)
         .select_related(*_RELATED)
         .order_by(waiting_first, "submitted_at", "pk")
     )
@@ -140,7 +139,7 @@ def counts_for_user(user: Any) -> dict[str, int]:
     if user.role == "charity":
         given = Feedback.objects.filter(application=OuterRef("pk"), side=Feedback.Side.SUPPLIER)
         return (
-            Application.objects.filter(organization__staff=user)
+            Application.objects.filter(organization__staff=user, submitted_at__isnull=False)
             .annotate(given=Exists(given))
             .aggregate(
                 waiting=Count("pk", filter=Q(status=S.SUBMITTED)),

@@ -93,17 +93,13 @@ def household_side(application: Application) -> list[User]:
 
 
 def supplier_side(application: Application) -> list[User]:
-    """The organisation's staff; without staff accounts, the civil affairs of its tier."""
+    """The organisation's staff; without staff accounts, the household's county civil affairs
+    (who can open the application and pass it on)."""
     staff = list(application.organization.staff.filter(is_active=True))
     if staff:
         return staff
-    return list(
-        User.objects.filter(
-            role=User.Role.CIVIL_AFFAIRS,
-            region_id=application.organization.registering_region_id,
-            is_active=True,
-        )
-    )
+    # Officers who can open the application: those of the household's area.
+    return county_officers(application)
 
 
 def county_officers(application: Application) -> list[User]:
@@ -222,27 +218,18 @@ def application_create(
     affairs review before delivery.
     """
     _require(works_for_household(user, need))
+    need = _lock_need(need.pk)
     if not need.is_live:
-        raise ApplicationError(_("The need is closed: reopen or record a new need first."))
+        raise ApplicationError(
+            _("The need is closed: reopen or record a new need first."), code="need_closed"
+        )
     if mode not in Application.Mode.values:
         raise ApplicationError({"mode": [_("Say who applies.")]})
     applicant = _applicant(need, member)
     _check_project(need, project)
     consent = _consent_for(applicant, project)
-    overlaps = pre_aid_overlaps(need)
+    overlaps = _require_overlap_reason(need, overlap_reason)
     overlap_reason = (overlap_reason or "").strip()
-    if overlaps and not overlap_reason:
-        raise ApplicationError(
-            {
-                "overlap_reason": [
-                    _(
-                        "The household already receives or waits for aid in this area. "
-                        "Give the reason to apply again; civil affairs will review it."
-                    )
-                ]
-            },
-            code="overlap",
-        )
     person = person_of(need)
     application = Application(
         need=need,
@@ -268,12 +255,42 @@ def application_create(
             code="duplicate",
         ) from exc
     if submit:
-        application_submit(user=user, application=application)
+        application_submit(user=user, application=application, overlap_reason=overlap_reason)
     return application
 
 
+def _require_overlap_reason(
+    need: Need, overlap_reason: str, *, exclude_pk: int | None = None
+) -> list[Application]:
+    """The pre-aid check: aid of the same area needs a reason to go on."""
+    overlaps = pre_aid_overlaps(need, exclude_pk=exclude_pk)
+    if overlaps and not (overlap_reason or "").strip():
+        raise ApplicationError(
+            {
+                "overlap_reason": [
+                    _(
+                        "The household already receives or waits for aid in this area. "
+                        "Give the reason to apply again; civil affairs will review it."
+                    )
+                ]
+            },
+            code="overlap",
+        )
+    return overlaps
+
+
+def _lock_need(need_pk: int) -> Need:
+    """The need, locked: whoever changes its status or its applications goes one at a time."""
+    return Need.objects.select_for_update().select_related("household").get(pk=need_pk)
+
+
 def _move(
-    application: Application, to: str, *, expected: Iterable[str] | None = None, **values: Any
+    application: Application,
+    to: str,
+    *,
+    expected: Iterable[str] | None = None,
+    condition: Q | None = None,
+    **values: Any,
 ) -> None:
     """Conditional status change: refused if illegal or if someone moved it meanwhile."""
     if not application.can_move_to(to):
@@ -290,9 +307,13 @@ def _move(
     values = {"status": to, "status_changed_at": now, "updated_at": now, **values}
     if to in Application.FINAL_STATUSES or to == S.CLOSED:
         values.setdefault("closed_at", now)
-    updated = Application.objects.filter(
-        pk=application.pk, status__in=list(expected or [application.status])
-    ).update(**values)
+    updated = (
+        Application.objects.filter(
+            pk=application.pk, status__in=list(expected or [application.status])
+        )
+        .filter(condition or Q())
+        .update(**values)
+    )
     if not updated:
         raise ApplicationError(
             _("The application was changed by someone else meanwhile. Reload and try again."),
@@ -304,7 +325,7 @@ def _move(
 
 def _reopen_need_if_idle(application: Application) -> None:
     """A need whose last running application ended goes back to the open list."""
-    need = Need.objects.get(pk=application.need_id)
+    need = _lock_need(application.need_id)
     if need.status != Need.Status.MATCHING:
         return
     if Application.objects.filter(need=need, status__in=Application.LIVE_STATUSES).exists():
@@ -313,12 +334,23 @@ def _reopen_need_if_idle(application: Application) -> None:
 
 
 @transaction.atomic
-def application_submit(*, user: Any, application: Application) -> Application:
+def application_submit(
+    *, user: Any, application: Application, overlap_reason: str = ""
+) -> Application:
+    """Send to the supplier. The need, the project, the consent and the pre-aid check are
+    checked here, at the moment of sending, whatever was true when a draft was saved."""
     _require(works_for_household(user, application))
+    need = _lock_need(application.need_id)
+    application.need = need
+    if not need.is_live:
+        raise ApplicationError(
+            _("The need is closed: reopen or record a new need first."), code="need_closed"
+        )
     if application.status == S.DRAFT:
-        # A draft may have waited: check the project and the consent again.
-        _check_project(application.need, application.project, ignore=application.pk)
+        _check_project(need, application.project, ignore=application.pk)
         application.consent = _consent_for(application.member, application.project)
+    overlap_reason = (overlap_reason or application.overlap_reason or "").strip()
+    overlaps = _require_overlap_reason(need, overlap_reason, exclude_pk=application.pk)
     now = timezone.now()
     _move(
         application,
@@ -327,8 +359,9 @@ def application_submit(*, user: Any, application: Application) -> Application:
         submitted_at=now,
         consent=application.consent,
         review_status=Review.PENDING,
+        overlap_reason=overlap_reason if overlaps else "",
+        review_required=bool(overlaps) or need.household.coi_declared,
     )
-    need = application.need
     if need.status == Need.Status.OPEN:
         need_transition(user=None, need=need, to=Need.Status.MATCHING)
     _tell(
@@ -512,6 +545,9 @@ def application_deliver(
     _move(
         application,
         S.DELIVERED,
+        # A flag raised meanwhile stops the delivery too.
+        condition=~Q(review_status=Review.FLAGGED)
+        & (Q(review_required=False) | Q(review_status=Review.CONFIRMED)),
         delivered_on=delivered_on,
         delivered_quantity=quantity[:100],
         delivered_value=value,
@@ -561,7 +597,7 @@ def feedback_record(
     errors: dict[str, list[str]] = {}
     if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
         errors["satisfaction"] = [_("Choose a satisfaction from 1 to 5.")]
-    need = Need.objects.get(pk=application.need_id)
+    need = _lock_need(application.need_id)
     outcome_reason = (outcome_reason or "").strip()
     if side == Feedback.Side.HOUSEHOLD and need.is_live:
         if need_outcome not in NEED_OUTCOMES:
@@ -584,6 +620,7 @@ def feedback_record(
             _("This side's feedback has already been recorded."), code="duplicate"
         ) from exc
     if side == Feedback.Side.HOUSEHOLD and need.is_live and need_outcome != "open":
+        _withdraw_others(application, reason=_("The need is closed after aid was delivered."))
         if need.status == Need.Status.OPEN:
             need_transition(user=None, need=need, to=Need.Status.MATCHING)
         if need_outcome == "met":
@@ -596,7 +633,33 @@ def feedback_record(
     given = Feedback.objects.filter(application_id=application.pk).count()
     if application.status == S.DELIVERED and given == 2:
         _move(application, S.CLOSED)
+        _reopen_need_if_idle(application)
     return feedback
+
+
+def _withdraw_others(application: Application, *, reason: str) -> None:
+    """A need that closes takes its other running applications with it (places given back,
+    suppliers told)."""
+    others = (
+        Application.objects.filter(
+            need_id=application.need_id, status__in=Application.LIVE_STATUSES
+        )
+        .exclude(pk=application.pk)
+        .exclude(status=S.DELIVERED)
+        .select_related("organization", "project", "household", "created_by")
+    )
+    for other in others:
+        was = other.status
+        _move(other, S.WITHDRAWN, status_reason=reason[:300])
+        if was == S.ACCEPTED:
+            _release_place(other)
+        if was != S.DRAFT:
+            _tell(
+                supplier_side(other),
+                _("Application %(number)s was withdrawn") % {"number": other.number},
+                other,
+                body=reason,
+            )
 
 
 # --- Civil affairs review --------------------------------------------------------------------
@@ -664,16 +727,19 @@ def review_flag(*, user: Any, application: Application, flag: str, note: str) ->
         reviewed_by=user,
         reviewed_at=timezone.now(),
     )
-    recipients = household_side(application)
+    title = _("Application %(number)s is flagged by civil affairs: %(flag)s") % {
+        "number": application.number,
+        "flag": Application.Flag(flag).label,
+    }
+    _tell(household_side(application), title, application, body=note.strip())
     if application.status != S.SUBMITTED:
-        recipients += supplier_side(application)
-    _tell(
-        recipients,
-        _("Application %(number)s is flagged by civil affairs: %(flag)s")
-        % {"number": application.number, "flag": Application.Flag(flag).label},
-        application,
-        body=note.strip(),
-    )
+        # The note may name the household's other aid or a relation: not for the supplier.
+        _tell(
+            supplier_side(application),
+            title,
+            application,
+            body=_("Please do not deliver until civil affairs resolve the flag."),
+        )
     return application
 
 
@@ -698,27 +764,19 @@ def review_resolve(*, user: Any, application: Application, upheld: bool, note: s
         _move(
             application,
             S.WITHDRAWN,
-            status_reason=(_("Flag upheld by civil affairs: %(note)s") % {"note": note.strip()})[
-                :300
-            ],
+            status_reason=_("Withdrawn: a flag of civil affairs was upheld."),
         )
         if was == S.ACCEPTED:
             _release_place(application)
         _reopen_need_if_idle(application)
-    recipients = household_side(application)
+    title = (
+        _("Flag upheld on application %(number)s")
+        if upheld
+        else _("Flag cleared on application %(number)s")
+    ) % {"number": application.number}
+    _tell(household_side(application), title, application, body=note.strip())
     if application.status != S.SUBMITTED:
-        recipients += supplier_side(application)
-    _tell(
-        recipients,
-        (
-            _("Flag upheld on application %(number)s")
-            if upheld
-            else _("Flag cleared on application %(number)s")
-        )
-        % {"number": application.number},
-        application,
-        body=note.strip(),
-    )
+        _tell(supplier_side(application), title, application)
     return application
 
 
@@ -727,7 +785,8 @@ def review_resolve(*, user: Any, application: Application, upheld: bool, note: s
 
 def contact_person(application: Application) -> Member:
     """Whom the supplier calls: the person, or for a child or anyone without a phone of their
-    own, the head of the household."""
+    own, the head of the household — only if the head consented to share with that supplier
+    too (the applicant's consent does not cover another person's phone)."""
     member = application.member
     if member.phone:
         return member
@@ -738,7 +797,14 @@ def contact_person(application: Application) -> Member:
         .exclude(phone_index="")
         .first()
     )
-    return head or member
+    if head is None or head.pk == member.pk:
+        return member
+    allowed = consent_allows(
+        member=head,
+        purpose=Consent.Purpose.MATCHING,
+        credit_code=application.organization.credit_code,
+    )
+    return head if allowed else member
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from accounts.models import AccessLog, Notification
-from matching import services
+from matching import selectors, services
 from matching.models import Application, Feedback
 from needs import services as needs_services
 from needs.models import Need
@@ -463,12 +463,15 @@ def test_the_supplier_cannot_give_the_households_feedback(delivered, charity_a):
 
 
 def test_revealing_the_phone_needs_agreement_and_leaves_a_log(
-    submitted, charity_a, worker, need, project
+    submitted, charity_a, worker, need, project, family
 ):
+    # The child has no phone of her own; her father's is shared only with his own consent.
+    assert selectors.supplier_card(submitted).phone_masked == ""
+    give_consent(worker, family.members.get(relation="head"))
+    assert selectors.supplier_card(submitted).phone_masked == "138****8000"
     phone = services.application_contact_reveal(
         user=charity_a, application=submitted, reason="电话联系发放时间"
     )
-    # The child has no phone of her own: the contact is her father's.
     assert phone == "13800138000"
     assert AccessLog.objects.filter(user=charity_a, field="phone").count() == 1
 
@@ -505,3 +508,95 @@ def test_another_household_is_not_affected_by_this_households_aid(
         user=worker, need=need_for(worker, kid), project=project, mode="assisted"
     )
     assert application.review_required is False
+
+
+# --- Found in review -------------------------------------------------------------------------
+
+
+def test_the_pre_aid_check_runs_again_when_a_draft_is_submitted(
+    worker, need, child, consent, project, county_org, charity_a, county_officer
+):
+    second = publish(county_org, charity_a, county_officer, title="another grant")
+    first = services.application_create(
+        user=worker, need=need, project=project, mode="assisted", submit=False
+    )
+    later = services.application_create(
+        user=worker, need=need, project=second, mode="assisted", submit=False
+    )
+    services.application_submit(user=worker, application=first)
+
+    with pytest.raises(services.ApplicationError) as refused:
+        services.application_submit(user=worker, application=_fresh(later))
+    assert refused.value.code == "overlap"
+    services.application_submit(
+        user=worker, application=_fresh(later), overlap_reason="两个学期分别资助"
+    )
+    assert _fresh(later).review_required is True
+
+
+def test_a_draft_of_a_closed_need_cannot_be_submitted(worker, need, consent, project):
+    draft = services.application_create(
+        user=worker, need=need, project=project, mode="assisted", submit=False
+    )
+    needs_services.need_transition(user=worker, need=need, to=Need.Status.WITHDRAWN, reason="搬走")
+
+    with pytest.raises(services.ApplicationError) as refused:
+        services.application_submit(user=worker, application=_fresh(draft))
+    assert refused.value.code == "need_closed"
+
+
+def test_a_draft_can_be_withdrawn_and_the_supplier_never_sees_it(
+    worker, need, consent, project, charity_a
+):
+    draft = services.application_create(
+        user=worker, need=need, project=project, mode="assisted", submit=False
+    )
+    services.application_withdraw(user=worker, application=draft, reason="填错了")
+
+    assert _fresh(draft).status == S.WITHDRAWN
+    assert not Application.objects.visible_to(charity_a).exists()
+    assert not selectors.inbox_for_user(charity_a).exists()
+
+
+def test_a_met_need_takes_its_other_running_applications_with_it(
+    delivered, worker, need, county_org, charity_a, county_officer
+):
+    other = publish(
+        county_org,
+        charity_a,
+        county_officer,
+        title="其他资助",
+        terms={"area": ["education_aid"], "form": ["cash"]},
+    )
+    pending = services.application_create(
+        user=worker, need=need, project=other, mode="assisted", overlap_reason="另一学期"
+    )
+    services.feedback_record(
+        user=worker, application=delivered, side="household", satisfaction=5, need_outcome="met"
+    )
+    assert _fresh(pending).status == S.WITHDRAWN
+
+
+def test_a_need_kept_open_goes_back_to_the_list_when_its_application_closes(
+    delivered, worker, charity_a, need
+):
+    services.feedback_record(
+        user=worker, application=delivered, side="household", satisfaction=3, need_outcome="open"
+    )
+    services.feedback_record(
+        user=charity_a, application=_fresh(delivered), side="supplier", satisfaction=4
+    )
+    need.refresh_from_db()
+    assert (_fresh(delivered).status, need.status) == (S.CLOSED, Need.Status.OPEN)
+
+
+def test_the_reviewers_note_is_not_sent_to_the_supplier(accepted, county_officer, charity_a):
+    services.review_flag(
+        user=county_officer, application=accepted, flag="conflict", note="社工是该户的舅舅"
+    )
+    services.review_resolve(
+        user=county_officer, application=_fresh(accepted), upheld=True, note="舅舅关系属实"
+    )
+    bodies = Notification.objects.filter(recipient=charity_a).values_list("body", "title")
+    assert not any("舅舅" in body + title for body, title in bodies)
+    assert "舅舅" not in _fresh(accepted).status_reason
