@@ -160,6 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The ranked candidate search (matching/candidates.py) is costed above PostgreSQL's JIT
+    # thresholds; compiling it took 6.5 of 6.6 s at 10,000 projects. Plain execution: ~0.2 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ---------------------------------------------------------------------------

@@ -107,7 +107,11 @@ def person_of(need: Need, *, today: dt.date | None = None) -> Person:
     people = Member.objects.filter(household=household, left_at__isnull=True)
     if need.member_id:
         people = people.filter(pk=need.member_id)
-    people = list(people.prefetch_related(Prefetch("tags", queryset=MemberTag.objects.only("tag"))))
+    people = list(
+        people.prefetch_related(
+            Prefetch("tags", queryset=MemberTag.objects.only("tag", "member_id"))
+        )
+    )
     return Person(
         statuses=frozenset(statuses.values_list("status", flat=True).distinct()),
         tags=frozenset(t.tag for m in people for t in m.tags.all()),

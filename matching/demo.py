@@ -307,9 +307,10 @@ class _Loader:
         if missing := set(USERS) - set(self.users):
             raise RuntimeError(f"matching demo: seed_demo's users are missing: {sorted(missing)}")
         self.charity = self.users["charity"]
-        self.households = Household.objects.filter(
+        households = Household.objects.filter(
             external_ref__startswith=REF_PREFIX, archived_at__isnull=True
-        ).select_related("worker", "region")
+        )
+        self.households = list(households.select_related("worker", "region").order_by("pk"))
         staffed = set(self.charity.organizations.values_list("pk", flat=True))
         projects = (
             Project.objects.published()
@@ -323,20 +324,20 @@ class _Loader:
         #: The charity login's projects (it answers for them) and the others (nobody answers).
         self.staffed = [x for x in listings if x.project.organization_id in staffed]
         self.unstaffed = [x for x in listings if x.project.organization_id not in staffed]
-        pairs = self._pairs(listings)
+        pairs = self._pairs(households, listings)
         self.rng.shuffle(pairs)
-        self.staffed_pairs = [p for p in pairs if p.listing in self.staffed]
-        self.other_pairs = [p for p in pairs if p.listing not in self.staffed]
+        self.staffed_pairs = [p for p in pairs if p.project.organization_id in staffed]
+        self.other_pairs = [p for p in pairs if p.project.organization_id not in staffed]
         self.used: set[tuple[int, int]] = set()  # (household, project)
         self.used_needs: set[int] = set()
         self.aided: set[tuple[int, str]] = set()  # (household, charity area) with an application
         self.stories: list[Story] = []
 
-    def _pairs(self, listings: list[Listing]) -> list[Pair]:
+    def _pairs(self, households: QuerySet[Household], listings: list[Listing]) -> list[Pair]:
         """Every (live need, project) that the quick check lets through: the person is looked up
         only for needs that some project reaches by area, form and place."""
         needs = (
-            Need.objects.filter(household__in=self.households, status__in=Need.LIVE_STATUSES)
+            Need.objects.filter(household__in=households, status__in=Need.LIVE_STATUSES)
             .select_related("household__worker", "household__region", "member")
             .order_by("pk")
         )
@@ -389,9 +390,13 @@ class _Loader:
         )
 
     def _consent_in_time(self, member: Member, project: Project, days_ago: float) -> bool:
-        """No consent yet (one is recorded), or one given before the day of the application."""
+        """Consent given before the day of the application, or none yet (one is recorded then);
+        never for a person who revoked their consent to matching."""
         consent = self._consent(member, project)
-        return consent is None or consent.given_on <= self._day(days_ago)
+        if consent is not None:
+            return consent.given_on <= self._day(days_ago)
+        revoked = member.consents.filter(purpose=Consent.Purpose.MATCHING, revoked_at__isnull=False)
+        return not revoked.exists()
 
     def _give_consent(self, worker: User, member: Member, project: Project, on: dt.date) -> None:
         """Consent for matching, recorded the day the household agreed to apply."""
@@ -563,7 +568,7 @@ class _Loader:
             raise RuntimeError(f"matching demo: no need and project fit for {what}")
         return application
 
-    def _tell(self, application: Application, days_ago: float, **after: float) -> Application:
+    def _story(self, application: Application, days_ago: float, **after: float) -> Application:
         self.stories.append(Story(application, days_ago, after))
         return application
 
@@ -626,7 +631,7 @@ class _Loader:
         self._deliver(a)
         self._feedback(a, Side.HOUSEHOLD, outcome="met")
         self._feedback(a, Side.SUPPLIER)
-        self._tell(a, 68, reviewed=1, answered=3, delivered=12, household=17, supplier=18)
+        self._story(a, 68, reviewed=1, answered=3, delivered=12, household=17, supplier=18)
         b = self._must(self._start(pairs, days_ago=46, fresh=staffed), "a closed application")
         self._accept(b)
         officer = self._officer(b)
@@ -636,7 +641,7 @@ class _Loader:
         self._deliver(b)
         self._feedback(b, Side.SUPPLIER)
         self._feedback(b, Side.HOUSEHOLD, outcome="open")
-        self._tell(
+        self._story(
             b, 46, answered=1, reviewed=2, resolved=4, delivered=9, supplier=12, household=14
         )
 
@@ -646,17 +651,17 @@ class _Loader:
         self._accept(c)
         services.review_confirm(user=self._officer(c), application=c, note=CONFIRM_NOTE)
         self._deliver(c)
-        self._tell(c, 30, answered=2, reviewed=4, delivered=21)
+        self._story(c, 30, answered=2, reviewed=4, delivered=21)
         d = self._must(self._start(pairs, days_ago=20, fresh=staffed), "a delivered application")
         self._accept(d)
         self._deliver(d)
         self._feedback(d, Side.SUPPLIER)
-        self._tell(d, 20, answered=4, delivered=17, supplier=18)
+        self._story(d, 20, answered=4, delivered=17, supplier=18)
 
         # Accepted: one waiting for delivery, one held by an open flag of the county officer.
         e = self._must(self._start(pairs, days_ago=16, fresh=staffed), "an accepted application")
         self._accept(e)
-        self._tell(e, 16, answered=5)
+        self._story(e, 16, answered=5)
         f = self._must(
             self._start(pairs, days_ago=9, where=yingde, fresh=staffed), "a flagged application"
         )
@@ -664,7 +669,7 @@ class _Loader:
         services.review_flag(
             user=self._officer(f), application=f, flag=Application.Flag.ELIGIBILITY, note=FLAG_OPEN
         )
-        self._tell(f, 9, answered=2, reviewed=6)
+        self._story(f, 9, answered=2, reviewed=6)
 
         # Rejected: one explained to the household, one the worker has still to explain.
         g = self._must(self._start(pairs, days_ago=25, fresh=staffed), "a rejected application")
@@ -680,7 +685,7 @@ class _Loader:
             application=g,
             explanation=EXPLANATION.format(name=g.member.name),
         )
-        self._tell(g, 25, answered=6, explained=8)
+        self._story(g, 25, answered=6, explained=8)
         h = self._must(self._start(pairs, days_ago=8, fresh=staffed), "a rejected application")
         services.application_reject(
             user=self.charity,
@@ -688,39 +693,39 @@ class _Loader:
             reason=Application.RejectionReason.MISSING_DOCUMENTS,
             note=MISSING_NOTE,
         )
-        self._tell(h, 8, answered=3)
+        self._story(h, 8, answered=3)
 
         # Waiting in the charity login's inbox: one past the 10-day reminder, two recent.
         for days in (12, 4, 1):
             waiting = self._start(pairs, days_ago=days, fresh=staffed)
-            self._tell(self._must(waiting, "a waiting application"), days)
+            self._story(self._must(waiting, "a waiting application"), days)
 
         # Withdrawn by the worker before an answer.
         w = self._must(self._start(pairs, days_ago=14, fresh=staffed), "a withdrawn application")
         services.application_withdraw(
             user=self._worker(w.household), application=w, reason=WITHDRAW_REASON
         )
-        self._tell(w, 14, ended=2)
+        self._story(w, 14, ended=2)
 
         # Projects without staff accounts: nobody answers (reminder, escalation, expiry).
         escalated = self._start(others, days_ago=23, where=yingde)
-        self._tell(self._must(escalated, "an application due for escalation"), 23, reminded=10)
+        self._story(self._must(escalated, "an application due for escalation"), 23, reminded=10)
         upheld = self._must(self._start(others, days_ago=10, where=yingde), "an upheld flag")
         officer = self._officer(upheld)
         services.review_flag(
             user=officer, application=upheld, flag=Application.Flag.DUPLICATE, note=FLAG_UPHELD
         )
         services.review_resolve(user=officer, application=upheld, upheld=True, note=RESOLVED_UPHELD)
-        self._tell(upheld, 10, reviewed=3, resolved=5, ended=5)
+        self._story(upheld, 10, reviewed=3, resolved=5, ended=5)
         for days, where in ((6, in_county(QINGXIN)), (3, None)):
             if waiting := self._start(others, days_ago=days, where=where):
-                self._tell(waiting, days)
+                self._story(waiting, days)
         draft = self._must(self._start(others, days_ago=2, submit=False), "a draft")
-        self._tell(draft, 2)
+        self._story(draft, 2)
         # After the pre-aid check found other aid in the same area: a reason, and a review.
         overlap = self._start([*others, *pairs], days_ago=5, overlap=True)
         if overlap is not None:
-            self._tell(overlap, 5)
+            self._story(overlap, 5)
         expiring = self._must(self._start(others, days_ago=34), "an expired application")
 
         self._expire(expiring, 34)
@@ -743,7 +748,7 @@ class _Loader:
             fresh=self.staffed + self.unstaffed,
             colleague=True,
         )
-        self._tell(self._must(application, "a household with a declared relation"), 2)
+        self._story(self._must(application, "a household with a declared relation"), 2)
 
     # -- follow-up and back-dating --
 

@@ -189,6 +189,18 @@ def test_every_story_is_complete_and_in_order(loaded):
     assert overlapping and all(a.review_required for a in overlapping)
 
 
+def test_it_applies_only_with_consent_and_never_for_someone_who_revoked_it(loaded):
+    applications = demo_applications().exclude(status=S.DRAFT).select_related("consent", "member")
+
+    for a in applications:
+        assert a.consent.member_id == a.member_id
+        assert a.consent.purpose == Consent.Purpose.MATCHING
+        revoked = a.member.consents.filter(
+            purpose=Consent.Purpose.MATCHING, revoked_at__isnull=False
+        )
+        assert not revoked.exists(), a.number
+
+
 def test_the_follow_up_job_finds_work_to_do(loaded):
     applications = demo_applications()
     now = timezone.now()
