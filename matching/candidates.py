@@ -409,7 +409,7 @@ def failed_criterion(project: Project) -> str:
     return ""
 
 
-def failure_detail(project: Project, criterion: str, person: Person, need: Need) -> str:
+def failure_detail(project: Project, criterion: str, need: Need) -> str:
     """Why a project is not offered, in the worker's words. Uses the prefetched terms."""
     terms: dict[str, list[str]] = {}
     for term in project.terms.all():
@@ -473,9 +473,7 @@ def candidate_search(
     near_misses = []
     for p in near:
         criterion = failed_criterion(p)
-        near_misses.append(
-            Candidate(p, p.score, [], criterion, failure_detail(p, criterion, person, need))
-        )
+        near_misses.append(Candidate(p, p.score, [], criterion, failure_detail(p, criterion, need)))
     return CandidateSearch(need, person, candidates, near_misses)
 
 

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import services
 from .models import (
     ESCALATE_AFTER,
     EXPIRE_AFTER,
@@ -23,13 +24,7 @@ from .models import (
     Application,
     Feedback,
 )
-from .services import (
-    _reopen_need_if_idle,
-    _tell,
-    county_officers,
-    household_side,
-    supplier_side,
-)
+from .services import county_officers, household_side, supplier_side, tell
 
 S = Application.Status
 
@@ -56,29 +51,7 @@ def _expire(now: dt.datetime) -> int:
             status=S.SUBMITTED, submitted_at__lte=now - EXPIRE_AFTER
         ).values_list("pk", flat=True)
     )
-    done = 0
-    for application in _pending(ids):
-        with transaction.atomic():
-            claimed = Application.objects.filter(pk=application.pk, status=S.SUBMITTED).update(
-                status=S.EXPIRED,
-                status_changed_at=now,
-                closed_at=now,
-                updated_at=now,
-                status_reason=_("No answer from the supplier within 30 days."),
-            )
-            if not claimed:
-                continue
-            application.status = S.EXPIRED
-            _reopen_need_if_idle(application)
-            _tell(
-                household_side(application) + supplier_side(application),
-                _("Application %(number)s expired: %(organization)s did not answer in 30 days")
-                % {"number": application.number, "organization": application.organization.name},
-                application,
-                body=_("Explain this to the household and look at the alternatives."),
-            )
-            done += 1
-    return done
+    return sum(services.application_expire(application=a, now=now) for a in _pending(ids))
 
 
 def _escalate(now: dt.datetime) -> int:
@@ -98,7 +71,7 @@ def _escalate(now: dt.datetime) -> int:
             ).update(escalated_at=now)
             if not claimed:
                 continue
-            _tell(
+            tell(
                 county_officers(application),
                 _("Application %(number)s has waited 20 days for %(organization)s")
                 % {"number": application.number, "organization": application.organization.name},
@@ -126,7 +99,7 @@ def _remind(now: dt.datetime) -> int:
             ).update(reminded_at=now)
             if not claimed:
                 continue
-            _tell(
+            tell(
                 supplier_side(application),
                 _("Reminder: application %(number)s has waited 10 days for your answer")
                 % {"number": application.number},
@@ -163,7 +136,7 @@ def _remind_feedback(now: dt.datetime) -> int:
                 recipients += household_side(application)
             if not supplier_given:
                 recipients += supplier_side(application)
-            _tell(
+            tell(
                 recipients,
                 _("Feedback after aid is due for application %(number)s")
                 % {"number": application.number},

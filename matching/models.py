@@ -334,6 +334,13 @@ class Application(models.Model):
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
 
+    @property
+    def waiting_days(self) -> int | None:
+        """Days a submitted application has waited for the supplier's answer."""
+        if self.status != self.Status.SUBMITTED or self.submitted_at is None:
+            return None
+        return (timezone.now() - self.submitted_at).days
+
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
 

@@ -70,7 +70,7 @@ def review_queue_for_user(user: Any) -> QuerySet[Application]:
         Application.objects.visible_to(user)
         .filter(review_status__in=[Review.PENDING, Review.FLAGGED])
         .filter(status__in=[S.SUBMITTED, S.ACCEPTED, S.DELIVERED, S.CLOSED])
-        .select_related(*_RELATED, "household")
+        .select_related(*_RELATED)
         .order_by("-review_required", "-review_status", "submitted_at", "pk")
     )
 

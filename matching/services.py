@@ -115,7 +115,7 @@ def county_officers(application: Application) -> list[User]:
     return []
 
 
-def _tell(recipients: Iterable[User], title: str, application: Application, body: str = "") -> None:
+def tell(recipients: Iterable[User], title: str, application: Application, body: str = "") -> None:
     notify(
         recipients=list(recipients),
         title=title,
@@ -364,7 +364,7 @@ def application_submit(
     )
     if need.status == Need.Status.OPEN:
         need_transition(user=None, need=need, to=Need.Status.MATCHING)
-    _tell(
+    tell(
         supplier_side(application),
         _("New application to “%(project)s”") % {"project": application.project.title},
         application,
@@ -372,6 +372,30 @@ def application_submit(
         + (" " + _("Simplified procedure applies.") if application.simplified_procedure else ""),
     )
     return application
+
+
+@transaction.atomic
+def application_expire(*, application: Application, now: dt.datetime) -> bool:
+    """30 days without the supplier's answer (the daily follow-up): expired, both sides told,
+    the need back on the open list. False when it was answered or expired meanwhile."""
+    try:
+        _move(
+            application,
+            S.EXPIRED,
+            now=now,
+            status_reason=_("No answer from the supplier within 30 days."),
+        )
+    except ApplicationError:
+        return False
+    _reopen_need_if_idle(application)
+    tell(
+        household_side(application) + supplier_side(application),
+        _("Application %(number)s expired: %(organization)s did not answer in 30 days")
+        % {"number": application.number, "organization": application.organization.name},
+        application,
+        body=_("Explain this to the household and look at the alternatives."),
+    )
+    return True
 
 
 def _release_place(application: Application) -> None:
@@ -387,19 +411,25 @@ def application_withdraw(*, user: Any, application: Application, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError({"reason": [_("Give the reason.")]})
+    _withdraw(application, reason=reason, tell_supplier=True)
+    return application
+
+
+def _withdraw(application: Application, *, reason: str, tell_supplier: bool) -> None:
+    """Every way an application is withdrawn: the place goes back, the need goes back to the
+    open list if nothing else runs for it, and the supplier hears of what it was sent."""
     was = application.status
     _move(application, S.WITHDRAWN, status_reason=reason[:300])
     if was == S.ACCEPTED:
         _release_place(application)
     _reopen_need_if_idle(application)
-    if was != S.DRAFT:
-        _tell(
+    if tell_supplier and was != S.DRAFT:
+        tell(
             supplier_side(application),
             _("Application %(number)s was withdrawn") % {"number": application.number},
             application,
             body=reason,
         )
-    return application
 
 
 # --- The supplier's answer -------------------------------------------------------------------
@@ -432,7 +462,7 @@ def application_accept(*, user: Any, application: Application) -> Application:
             _("No places are left in this project (or it is no longer published)."),
             code="no_places",
         )
-    _tell(
+    tell(
         household_side(application),
         _("Application %(number)s was accepted by %(organization)s")
         % {"number": application.number, "organization": application.organization.name},
@@ -474,7 +504,7 @@ def application_reject(
         rejection_note=note,
     )
     _reopen_need_if_idle(application)
-    _tell(
+    tell(
         household_side(application),
         _("Application %(number)s was not accepted: %(reason)s")
         % {
@@ -554,7 +584,7 @@ def application_deliver(
         delivery_note=(note or "").strip(),
         delivery_recorded_by=user,
     )
-    _tell(
+    tell(
         household_side(application),
         _("Aid delivered for application %(number)s: record the household's feedback")
         % {"number": application.number},
@@ -649,17 +679,7 @@ def _withdraw_others(application: Application, *, reason: str) -> None:
         .select_related("organization", "project", "household", "created_by")
     )
     for other in others:
-        was = other.status
-        _move(other, S.WITHDRAWN, status_reason=reason[:300])
-        if was == S.ACCEPTED:
-            _release_place(other)
-        if was != S.DRAFT:
-            _tell(
-                supplier_side(other),
-                _("Application %(number)s was withdrawn") % {"number": other.number},
-                other,
-                body=reason,
-            )
+        _withdraw(other, reason=reason, tell_supplier=True)
 
 
 # --- Civil affairs review --------------------------------------------------------------------
@@ -731,10 +751,10 @@ def review_flag(*, user: Any, application: Application, flag: str, note: str) ->
         "number": application.number,
         "flag": Application.Flag(flag).label,
     }
-    _tell(household_side(application), title, application, body=note.strip())
+    tell(household_side(application), title, application, body=note.strip())
     if application.status != S.SUBMITTED:
         # The note may name the household's other aid or a relation: not for the supplier.
-        _tell(
+        tell(
             supplier_side(application),
             title,
             application,
@@ -760,23 +780,20 @@ def review_resolve(*, user: Any, application: Application, upheld: bool, note: s
         resolved_at=now,
     )
     if upheld and application.status in (S.SUBMITTED, S.ACCEPTED):
-        was = application.status
-        _move(
+        # The supplier hears of the flag below, not of a withdrawal with the reviewer's words.
+        _withdraw(
             application,
-            S.WITHDRAWN,
-            status_reason=_("Withdrawn: a flag of civil affairs was upheld."),
+            reason=_("Withdrawn: a flag of civil affairs was upheld."),
+            tell_supplier=False,
         )
-        if was == S.ACCEPTED:
-            _release_place(application)
-        _reopen_need_if_idle(application)
     title = (
         _("Flag upheld on application %(number)s")
         if upheld
         else _("Flag cleared on application %(number)s")
     ) % {"number": application.number}
-    _tell(household_side(application), title, application, body=note.strip())
+    tell(household_side(application), title, application, body=note.strip())
     if application.status != S.SUBMITTED:
-        _tell(supplier_side(application), title, application)
+        tell(supplier_side(application), title, application)
     return application
 
 

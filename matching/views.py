@@ -77,14 +77,6 @@ def _with_cards(applications):
     return applications
 
 
-def _waiting_days(applications, now=None):
-    now = now or timezone.now()
-    for application in applications:
-        since = application.submitted_at if application.status == S.SUBMITTED else None
-        application.waiting_days = (now - since).days if since else None
-    return applications
-
-
 # --- Candidates and applying -----------------------------------------------------------------
 
 
@@ -571,7 +563,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if user.role != User.Role.CHARITY:
         raise Http404
     page = _page(request, selectors.inbox_for_user(user))
-    _waiting_days(_with_cards(page.object_list))
+    _with_cards(page.object_list)
     return render(request, "matching/inbox.html", {"page": page})
 
 

@@ -7,20 +7,14 @@ transaction that is rolled back at the end, and each test runs in a savepoint in
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
-from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from config.celery import app as celery_app
 from matching import jobs
 from matching.demo import declare_relation, demo_applications
 from matching.models import ESCALATE_AFTER, REMIND_AFTER, Application, Feedback
@@ -28,6 +22,8 @@ from matching.selectors import inbox_for_user, review_queue_for_user
 from needs.demo import REF_PREFIX
 from needs.models import Consent, Household, Need
 from supply.models import Project
+
+from ..demo_support import Loaded, seed_demo_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -50,33 +46,9 @@ def _state() -> dict[str, object]:
     }
 
 
-@dataclass
-class Loaded:
-    first: dict[str, object]
-    second: dict[str, object]
-    output: str
-
-
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loaded]:
-    """seed_demo run twice. The function-scoped fixtures of tests/conftest.py do not reach a
-    module fixture, so it sets fast hashing, a temporary media folder and eager tasks itself."""
-    celery_app.conf.task_always_eager = True
-    out = io.StringIO()
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        ),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=out)
-        first = _state()
-        call_command("seed_demo", stdout=out)
-        loaded = Loaded(first=first, second=_state(), output=out.getvalue())
-        yield loaded
-        transaction.set_rollback(True)
+    yield from seed_demo_twice(django_db_blocker, tmp_path_factory, _state)
 
 
 def _user(username: str) -> User:

@@ -7,21 +7,15 @@ rolled back at the end, and each test runs in a savepoint inside it.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.models import User
 from accounts.taxonomies import AidForm, CharityArea
-from config.celery import app as celery_app
 from supply.demo import NAMES, ORG_CLASS, SHAKOU, TAIHE, WANGBU
 from supply.models import (
     LedgerEdition,
@@ -33,6 +27,8 @@ from supply.models import (
 )
 from supply.periods import period_of
 from supply.selectors import projects_waiting_for_review, review_queue_for_user
+
+from ..demo_support import Loaded, seed_demo_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -51,33 +47,9 @@ def _state() -> dict[str, object]:
     }
 
 
-@dataclass
-class Loaded:
-    first: dict[str, object]
-    second: dict[str, object]
-    output: str
-
-
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loaded]:
-    """seed_demo run twice. The function-scoped fixtures of tests/conftest.py do not reach a
-    module fixture, so it sets fast hashing, a temporary media folder and eager tasks itself."""
-    celery_app.conf.task_always_eager = True
-    out = io.StringIO()
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        ),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=out)
-        first = _state()
-        call_command("seed_demo", stdout=out)
-        loaded = Loaded(first=first, second=_state(), output=out.getvalue())
-        yield loaded
-        transaction.set_rollback(True)
+    yield from seed_demo_twice(django_db_blocker, tmp_path_factory, _state)
 
 
 def _demo_orgs():

@@ -1,0 +1,43 @@
+"""Running ``seed_demo`` twice for the demo tests of every app."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from config.celery import app as celery_app
+
+
+@dataclass
+class Loaded:
+    first: dict[str, object]
+    second: dict[str, object]
+    output: str
+
+
+def seed_demo_twice(
+    django_db_blocker, tmp_path_factory, state: Callable[[], dict[str, object]]
+) -> Iterator[Loaded]:
+    """seed_demo run twice, ``state()`` read after each run, all rolled back afterwards. The
+    function-scoped fixtures of tests/conftest.py do not reach a module fixture, so this sets
+    fast hashing, a temporary media folder and eager tasks itself."""
+    celery_app.conf.task_always_eager = True
+    out = io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        ),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=out)
+        first = state()
+        call_command("seed_demo", stdout=out)
+        yield Loaded(first=first, second=state(), output=out.getvalue())
+        transaction.set_rollback(True)
