@@ -258,6 +258,13 @@ def _detail_page(
     if bound is not None:
         action_forms[bound[0]] = bound[1]
     card = selectors.supplier_card(application) if roles["is_supplier"] else None
+    need = application.need
+    # The household's feedback may close the need: say what that withdraws before it is sent.
+    closing = (
+        services.need_closing_preview([need])[need.pk]
+        if "feedback" in action_forms and need.is_live
+        else []
+    )
     feedback = [
         f
         for f in application.feedback.all()
@@ -271,6 +278,7 @@ def _detail_page(
         **roles,
         "insider": insider,
         "card": card,
+        "closing": closing,
         "phone": phone,
         "reveal_form": reveal_form or RevealForm(),
         "can_reveal": bool(card and card.phone_masked),
