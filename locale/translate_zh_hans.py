@@ -1320,7 +1320,7 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     # issue 9: match (acceptance re-checks, closing a need withdraws its applications)
     "Withdrawn: the household's need is met.": "已撤回:该家庭的需求已满足。",
     "Withdrawn: the household's need is closed.": "已撤回:该家庭的需求已关闭。",
-    "Withdrawn: the household's need is withdrawn.": "已撤回:该家庭的需求已撤销。",
+    "Withdrawn: the household's need is withdrawn.": "已撤回:该家庭已撤回此项需求。",
     "Application %(number)s to “%(project)s” was withdrawn with its need": "对接申请 %(number)s(“%(project)s”)已随需求关闭而撤回",
     "The household's need is no longer open: the application is withdrawn.": "该家庭的需求已不再处于待对接状态:该申请已撤回。",
     "Withdrawn: the person's consent is no longer in force.": "已撤回:本人的知情同意已失效。",

@@ -221,6 +221,9 @@ def test_the_page_refuses_an_acceptance_after_revocation_and_shows_nothing_perso
 
     assert response.status_code == 400
     assert "该申请已撤回,不会提供本人的任何信息" in page
+    # Said at the top; the withdrawn application offers no acceptance any more.
+    assert 'id="action-refused"' in page
+    assert f"/matching/applications/{submitted.pk}/accept/" not in page
     assert 'id="simplified-procedure"' not in page
     _assert_nothing_personal(page, submitted, child)
     assert _fresh(submitted).status == S.WITHDRAWN
