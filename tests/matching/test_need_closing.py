@@ -9,7 +9,8 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from rest_framework.test import APIClient
@@ -312,6 +313,24 @@ def test_the_household_form_says_what_a_member_leaving_withdraws(client, running
     for application in running.open:
         assert application.number in child_row
     assert running.delivered.number not in child_row
+
+
+def test_the_household_form_runs_as_many_queries_for_many_applications_as_for_few(
+    client, running, worker, family, need, county_org, charity_a, county_officer
+):
+    client.force_login(worker)
+    url = f"/needs/households/{family.pk}/edit/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(4):
+        more = publish(county_org, charity_a, county_officer, title=f"助学金第{i}期")
+        _apply(worker, need, more, overlap_reason="分期申请")
+    assert queries() == few
 
 
 def test_a_member_leaving_through_the_form_withdraws_their_needs_applications(
