@@ -1317,6 +1317,26 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Withdrawn: a flag of civil affairs was upheld.": "已撤回:民政部门认定标记成立。",
     "Please do not deliver until civil affairs resolve the flag.": "在民政部门处理标记之前,请暂缓发放。",
     "The need is closed after aid was delivered.": "帮扶发放后,该需求已关闭。",
+    # issue 9: match (acceptance re-checks, closing a need withdraws its applications)
+    "Withdrawn: the household's need is met.": "已撤回:该家庭的需求已满足。",
+    "Withdrawn: the household's need is closed.": "已撤回:该家庭的需求已关闭。",
+    "Withdrawn: the household's need is withdrawn.": "已撤回:该家庭已撤回此项需求。",
+    "Application %(number)s to “%(project)s” was withdrawn with its need": "对接申请 %(number)s(“%(project)s”)已随需求关闭而撤回",
+    "The household's need is no longer open: the application is withdrawn.": "该家庭的需求已不再处于待对接状态:该申请已撤回。",
+    "Withdrawn: the person's consent is no longer in force.": "已撤回:本人的知情同意已失效。",
+    "Application %(number)s was withdrawn: the consent is no longer in force": "对接申请 %(number)s 已撤回:知情同意已失效",
+    "The person's consent is no longer in force: the application is withdrawn and nothing of the person is shared.": "本人的知情同意已失效:该申请已撤回,不会提供本人的任何信息。",
+    "The project is “%(status)s”: it cannot accept anyone now. Publish it again, or reject the application with the reason.": "该项目当前为“%(status)s”,暂不能受理任何申请。请重新发布项目,或说明原因后驳回该申请。",
+    "The project ended on %(day)s: it cannot accept anyone now. Reject the application with the reason.": "该项目已于 %(day)s 结束,不能再受理申请。请说明原因后驳回该申请。",
+    "The project starts on %(day)s: accept the application once it runs.": "该项目于 %(day)s 开始,请在项目开始后再受理该申请。",
+    "No places are left in this project.": "该项目名额已满。",
+    "Withdrawn with it: %(records)s.": "随之撤回的对接申请:%(records)s。",
+    "%(number)s “%(title)s” of %(organization)s (was %(status)s)": "%(number)s %(organization)s“%(title)s”(原状态:%(status)s)",
+    "The person's open needs are withdrawn when they leave, with these applications (places given back, suppliers and social workers told):": "此人离开家庭后,其未关闭的需求将被撤销,以下对接申请随之撤回(名额退回,并通知供给方和社工):",
+    "Closing the need withdraws these applications": "关闭该需求将撤回以下对接申请",
+    "If the need is marked as met, closed as not met or withdrawn, these applications are withdrawn with it: their places go back to the projects, and the suppliers and the household's social workers are told. Aid already delivered stays on record.": "需求标记为已满足、未满足关闭或撤销时,以下对接申请将随之撤回:已占用的名额退回项目,并通知供给方和该家庭的社工。已发放的帮扶记录保留。",
+    "Application": "对接申请",
+    "If the need is met or closed, these other applications are withdrawn with it (places given back, suppliers told):": "需求确认已满足或关闭后,以下其他对接申请将随之撤回(名额退回,并通知供给方):",
 }
 
 

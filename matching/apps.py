@@ -16,3 +16,13 @@ class MatchingConfig(AppConfig):
         )
         register_fragment("matching:household_fragment", _("Applications for aid"))
         register_need_action("matching:candidates", _("Find resources"))
+        # A need that closes, however it closes, withdraws its open applications.
+        from needs.hooks import register_need_closing
+
+        from . import services
+
+        register_need_closing(
+            "matching",
+            preview=services.need_closing_preview,
+            close=services.need_closing_withdraw,
+        )

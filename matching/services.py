@@ -21,10 +21,12 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import AccessLog, User
 from accounts.scope import region_scope
 from accounts.services import notify
+from needs.hooks import ClosedRecord
 from needs.models import Consent, Member, Need
 from needs.services import can_edit_ledger, consent_allows, need_transition
 from supply.models import Project
@@ -415,14 +417,24 @@ def application_withdraw(*, user: Any, application: Application, reason: str) ->
     return application
 
 
-def _withdraw(application: Application, *, reason: str, tell_supplier: bool) -> None:
+def _withdraw(
+    application: Application,
+    *,
+    reason: str,
+    tell_supplier: bool,
+    tell_household: str = "",
+    reopen: bool = True,
+) -> None:
     """Every way an application is withdrawn: the place goes back, the need goes back to the
-    open list if nothing else runs for it, and the supplier hears of what it was sent."""
+    open list if nothing else runs for it (unless the need is what closes: ``reopen=False``),
+    the supplier hears of what it was sent, and the household's side, when the household did
+    not withdraw it itself, gets ``tell_household`` as the title of its notice."""
     was = application.status
     _move(application, S.WITHDRAWN, status_reason=reason[:300])
     if was == S.ACCEPTED:
         _release_place(application)
-    _reopen_need_if_idle(application)
+    if reopen:
+        _reopen_need_if_idle(application)
     if tell_supplier and was != S.DRAFT:
         tell(
             supplier_side(application),
@@ -430,17 +442,124 @@ def _withdraw(application: Application, *, reason: str, tell_supplier: bool) -> 
             application,
             body=reason,
         )
+    if tell_household:
+        tell(household_side(application), tell_household, application, body=reason)
+
+
+# --- A need that closes ----------------------------------------------------------------------
+
+#: The applications a closing need takes with it: everything not yet delivered. Delivered aid
+#: stays on record and closes with the feedback of both sides.
+OPEN_FOR_NEED = (S.DRAFT, S.SUBMITTED, S.ACCEPTED)
+
+
+def _closed_record(application: Application) -> ClosedRecord:
+    return ClosedRecord(
+        kind="application",
+        id=application.pk,
+        number=application.number,
+        title=application.project.title,
+        organization=application.organization.name,
+        status=application.status,
+        status_display=str(S(application.status).label),
+        url=_url(application),
+    )
+
+
+def need_closing_preview(needs: Iterable[Need]) -> dict[int, list[ClosedRecord]]:
+    """What closing each need would withdraw (registered with ``needs.hooks``): its open
+    applications, in one query."""
+    found: dict[int, list[ClosedRecord]] = {need.pk: [] for need in needs}
+    applications = (
+        Application.objects.filter(need_id__in=list(found), status__in=OPEN_FOR_NEED)
+        .select_related("project", "organization")
+        .order_by("need_id", "created_at", "pk")
+    )
+    for application in applications:
+        found[application.need_id].append(_closed_record(application))
+    return found
+
+
+#: The reason an application gets, by the status its need closed with. The worker's own reason
+#: for closing the need stays with the household: it may say why (an illness, a death).
+_CLOSING_REASONS = {
+    Need.Status.MET: gettext_lazy("Withdrawn: the household's need is met."),
+    Need.Status.CLOSED_UNMET: gettext_lazy("Withdrawn: the household's need is closed."),
+    Need.Status.WITHDRAWN: gettext_lazy("Withdrawn: the household's need is withdrawn."),
+}
+
+
+def _closing_reason(need: Need) -> str:
+    return str(_CLOSING_REASONS.get(need.status, _CLOSING_REASONS[Need.Status.CLOSED_UNMET]))
+
+
+def _withdrawn_with_need(application: Application) -> str:
+    return _("Application %(number)s to “%(project)s” was withdrawn with its need") % {
+        "number": application.number,
+        "project": application.project.title,
+    }
+
+
+def need_closing_withdraw(*, need: Need, user: Any | None, reason: str) -> list[ClosedRecord]:
+    """A need that closes withdraws its open applications (registered with ``needs.hooks``;
+    ``needs.services.need_transition`` calls it inside its transaction, the need's row locked):
+    places given back, the supplier told of what it was sent, the household's workers told.
+    Returns what was withdrawn, with the status each had."""
+    applications = (
+        Application.objects.filter(need_id=need.pk, status__in=OPEN_FOR_NEED)
+        # Locked, so that an answer of the supplier at the same moment waits for the closing.
+        .select_for_update(of=("self",))
+        .select_related("project", "organization", "household__worker", "created_by")
+        .order_by("created_at", "pk")
+    )
+    ended: list[ClosedRecord] = []
+    for application in applications:
+        ended.append(_closed_record(application))
+        _withdraw(
+            application,
+            reason=_closing_reason(need),
+            tell_supplier=True,
+            tell_household=_withdrawn_with_need(application),
+            reopen=False,
+        )
+    return ended
 
 
 # --- The supplier's answer -------------------------------------------------------------------
 
 
-@transaction.atomic
 def application_accept(*, user: Any, application: Application) -> Application:
     """Accept and take a place. The place is taken by a conditional update, so however many
-    staff accept at once, no more are accepted than there are places."""
+    staff accept at once, no more are accepted than there are places.
+
+    Everything the application rests on is checked again at this moment, with the need locked
+    (a closing need waits, and is waited for): the need is still open, the person's consent is
+    still in force for this organisation and purpose, the project is published and running.
+    A need closed or a consent ended meanwhile withdraws the application (no place taken, the
+    household's side told, the supplier shown nothing of the person) and refuses the
+    acceptance; a project paused, closed, ended or full refuses it and leaves the application
+    waiting for the supplier's answer.
+    """
     _require(answers_for_supplier(user, application))
+    with transaction.atomic():
+        refusal = _accept(user=user, application=application)
+    if refusal is not None:
+        # Raised once the withdrawal is committed: the withdrawal stands, the acceptance not.
+        raise refusal
+    return application
+
+
+def _accept(*, user: Any, application: Application) -> ApplicationError | None:
+    """The acceptance in its transaction; returns the refusal of an application it withdrew
+    (raising would undo the withdrawal), raises the others."""
+    need = _lock_need(application.need_id)
+    application.need = need
+    if application.status == S.SUBMITTED:
+        refusal = _gone_from_under(application, need)
+        if refusal is not None:
+            return refusal
     now = timezone.now()
+    today = timezone.localdate(now)
     submitted_at = application.submitted_at or now
     _move(
         application,
@@ -453,22 +572,96 @@ def application_accept(*, user: Any, application: Application) -> Application:
     )
     taken = (
         Project.objects.filter(pk=application.project_id, status=Project.Status.PUBLISHED)
+        .filter(starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .filter(Q(capacity__isnull=True) | Q(places_taken__lt=F("capacity")))
         .update(places_taken=F("places_taken") + 1)
     )
     if not taken:
         # Raising undoes the status change with the rest of the transaction.
-        raise ApplicationError(
-            _("No places are left in this project (or it is no longer published)."),
-            code="no_places",
-        )
+        raise _project_refusal(application.project_id, today)
     tell(
         household_side(application),
         _("Application %(number)s was accepted by %(organization)s")
         % {"number": application.number, "organization": application.organization.name},
         application,
     )
-    return application
+    return None
+
+
+def _gone_from_under(application: Application, need: Need) -> ApplicationError | None:
+    """A submitted application whose need closed or whose consent ended since it was sent is
+    withdrawn; returns the supplier's refusal then (saying nothing of the person)."""
+    if not need.is_live:
+        _withdraw(
+            application,
+            reason=_closing_reason(need),
+            tell_supplier=False,
+            tell_household=_withdrawn_with_need(application),
+            reopen=False,
+        )
+        return ApplicationError(
+            _("The household's need is no longer open: the application is withdrawn."),
+            code="need_closed",
+        )
+    consent = consent_allows(
+        member=application.member,
+        purpose=Consent.Purpose.MATCHING,
+        credit_code=application.organization.credit_code,
+    )
+    if consent is None:
+        _withdraw(
+            application,
+            reason=_("Withdrawn: the person's consent is no longer in force."),
+            tell_supplier=False,
+            tell_household=_(
+                "Application %(number)s was withdrawn: the consent is no longer in force"
+            )
+            % {"number": application.number},
+        )
+        return ApplicationError(
+            _(
+                "The person's consent is no longer in force: the application is withdrawn and "
+                "nothing of the person is shared."
+            ),
+            code="no_consent",
+        )
+    if consent.pk != application.consent_id:
+        # Consent given again since: the application rests on the one in force now.
+        Application.objects.filter(pk=application.pk).update(consent=consent)
+        application.consent = consent
+    return None
+
+
+def _project_refusal(project_pk: int, today: dt.date) -> ApplicationError:
+    """Why the project took no place: not published (paused, closed), outside its dates, or
+    full."""
+    project = Project.objects.get(pk=project_pk)
+    if project.status != Project.Status.PUBLISHED:
+        return ApplicationError(
+            _(
+                "The project is “%(status)s”: it cannot accept anyone now. Publish it again, "
+                "or reject the application with the reason."
+            )
+            % {"status": project.get_status_display()},
+            code="project_not_running",
+        )
+    if project.ends_on is not None and project.ends_on < today:
+        return ApplicationError(
+            _(
+                "The project ended on %(day)s: it cannot accept anyone now. Reject the "
+                "application with the reason."
+            )
+            % {"day": project.ends_on.isoformat()},
+            code="project_not_running",
+        )
+    if project.starts_on > today:
+        return ApplicationError(
+            _("The project starts on %(day)s: accept the application once it runs.")
+            % {"day": project.starts_on.isoformat()},
+            code="project_not_running",
+        )
+    return ApplicationError(_("No places are left in this project."), code="no_places")
 
 
 @transaction.atomic
@@ -650,7 +843,7 @@ def feedback_record(
             _("This side's feedback has already been recorded."), code="duplicate"
         ) from exc
     if side == Feedback.Side.HOUSEHOLD and need.is_live and need_outcome != "open":
-        _withdraw_others(application, reason=_("The need is closed after aid was delivered."))
+        # Closing the need withdraws its other open applications (need_closing_withdraw).
         if need.status == Need.Status.OPEN:
             need_transition(user=None, need=need, to=Need.Status.MATCHING)
         if need_outcome == "met":
@@ -665,21 +858,6 @@ def feedback_record(
         _move(application, S.CLOSED)
         _reopen_need_if_idle(application)
     return feedback
-
-
-def _withdraw_others(application: Application, *, reason: str) -> None:
-    """A need that closes takes its other running applications with it (places given back,
-    suppliers told)."""
-    others = (
-        Application.objects.filter(
-            need_id=application.need_id, status__in=Application.LIVE_STATUSES
-        )
-        .exclude(pk=application.pk)
-        .exclude(status=S.DELIVERED)
-        .select_related("organization", "project", "household", "created_by")
-    )
-    for other in others:
-        _withdraw(other, reason=reason, tell_supplier=True)
 
 
 # --- Civil affairs review --------------------------------------------------------------------

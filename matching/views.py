@@ -255,9 +255,21 @@ def _detail_page(
     roles = _roles(user, application)
     insider = roles["is_worker"] or roles["is_reviewer"]
     action_forms = _detail_forms(application, roles)
-    if bound is not None:
+    refused: list[str] = []
+    if bound is not None and bound[0] in action_forms:
         action_forms[bound[0]] = bound[1]
+    elif bound is not None:
+        # The refusal moved the application on (e.g. withdrawn for a consent no longer in
+        # force): say why at the top instead of offering the action again.
+        refused = [str(e) for errors in bound[1].errors.values() for e in errors]
     card = selectors.supplier_card(application) if roles["is_supplier"] else None
+    need = application.need
+    # The household's feedback may close the need: say what that withdraws before it is sent.
+    closing = (
+        services.need_closing_preview([need])[need.pk]
+        if "feedback" in action_forms and need.is_live
+        else []
+    )
     feedback = [
         f
         for f in application.feedback.all()
@@ -271,6 +283,8 @@ def _detail_page(
         **roles,
         "insider": insider,
         "card": card,
+        "closing": closing,
+        "refused": refused,
         "phone": phone,
         "reveal_form": reveal_form or RevealForm(),
         "can_reveal": bool(card and card.phone_masked),

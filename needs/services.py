@@ -20,7 +20,7 @@ from accounts.models import Region, User, normalize_phone
 from accounts.scope import region_scope
 from accounts.taxonomies import AssistanceStatus, VulnerabilityTag
 
-from . import idnumbers
+from . import hooks, idnumbers
 from .models import (
     AssistanceRecord,
     Consent,
@@ -224,10 +224,11 @@ def _next_household_code(station: Region) -> str:
     return f"{prefix}-{number:05d}"
 
 
-def _member_leaves(*, user: Any, member: Member, today: dt.date) -> None:
+def _member_leaves(*, user: Any, member: Member, today: dt.date) -> list[hooks.ClosedRecord]:
     """A person who leaves the household (moved, died): the record stays for history, but the
     ID number is free for another household, current statuses end, consent in force is revoked
-    and the person's live needs are withdrawn: nothing of theirs is shared any more."""
+    and the person's live needs are withdrawn: nothing of theirs is shared any more. Returns what
+    the needs' closing ended in other apps (their open applications)."""
     now = timezone.now()
     member.left_at = now
     member.id_number_index = ""
@@ -235,8 +236,11 @@ def _member_leaves(*, user: Any, member: Member, today: dt.date) -> None:
     member.assistance.filter(ended_on__isnull=True).update(ended_on=today)
     reason = _("The person left the household.")
     member.consents.filter(revoked_at__isnull=True).update(revoked_at=now, revoked_reason=reason)
+    ended: list[hooks.ClosedRecord] = []
     for need in member.needs.filter(status__in=Need.LIVE_STATUSES):
-        need_transition(user=None, need=need, to=Need.Status.WITHDRAWN, reason=reason)
+        need = need_transition(user=None, need=need, to=Need.Status.WITHDRAWN, reason=reason)
+        ended.extend(need.closed_with)
+    return ended
 
 
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
@@ -314,6 +318,8 @@ class SaveResult:
     members_changed: int = 0
     members_removed: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: What the needs of members who left took with them in other apps (open applications).
+    withdrawn: list[hooks.ClosedRecord] = field(default_factory=list)
 
 
 def household_save(
@@ -454,7 +460,7 @@ def _write_household(
     # Removals first, so that an ID number moving between two rows is free again.
     for c in checked:
         if c.data.remove and c.member is not None:
-            _member_leaves(user=user, member=c.member, today=today)
+            result.withdrawn.extend(_member_leaves(user=user, member=c.member, today=today))
             result.members_removed += 1
     # Free the numbers that change hands first, so that a swap does not meet itself in the
     # unique index half-way.
@@ -574,11 +580,17 @@ def need_update(*, user: Any, need: Need, **values: Any) -> Need:
     return need
 
 
+@transaction.atomic
 def need_transition(*, user: Any | None, need: Need, to: str, reason: str = "") -> Need:
     """Move a need along its life cycle; illegal moves and missing reasons are refused.
 
     ``user`` is None when another app's service moves it (matching marks it ``matching``).
     The update is conditional on the status read, so two concurrent moves cannot both win.
+
+    A need that closes (met, closed unmet, withdrawn) takes what still runs for it in other apps
+    along, in the same transaction, through the hooks they registered (``needs.hooks``): every
+    closing goes through here, so every way of closing a need does it. What was ended is left on
+    the returned need as ``closed_with`` (empty when nothing ran, or when the need stays live).
     """
     if user is not None:
         require_editor(user, need.household.region_id)
@@ -609,12 +621,22 @@ def need_transition(*, user: Any | None, need: Need, to: str, reason: str = "") 
         raise ValidationError(
             _("The need was changed by someone else meanwhile. Reload and try again.")
         )
+    before = (need.status, need.status_reason, need.status_changed_at, need.closed_at)
     need.status, need.status_reason, need.status_changed_at, need.closed_at = (
         to,
         reason[:300],
         now,
         closed_at,
     )
+    need.closed_with = []
+    if to in Need.CLOSED_STATUSES:
+        # The row is locked by the update above: nothing can start for the need meanwhile.
+        try:
+            need.closed_with = hooks.run_need_closing(need=need, user=user, reason=reason)
+        except Exception:
+            # The transaction undoes the closing: so does the caller's copy of the need.
+            need.status, need.status_reason, need.status_changed_at, need.closed_at = before
+            raise
     return need
 
 

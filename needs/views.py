@@ -18,7 +18,7 @@ from accounts.net import client_ip
 from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
 
-from . import selectors, services, timeline
+from . import hooks, selectors, services, timeline
 from .filters import HouseholdFilterSet
 from .forms import (
     ConsentForm,
@@ -31,7 +31,7 @@ from .forms import (
     VisitForm,
     member_initial,
 )
-from .models import Household
+from .models import Household, Need
 
 PAGE_SIZE = 50
 REVEALABLE = {"id_number", "phone", "health_notes"}
@@ -120,6 +120,37 @@ def _member_formset(request: HttpRequest, household: Household | None) -> Member
     )
 
 
+def _withdrawn_message(records: list[hooks.ClosedRecord]) -> str:
+    """The success message's account of what a need's closing withdrew in other apps."""
+    return _("Withdrawn with it: %(records)s.") % {
+        "records": "; ".join(
+            _("%(number)s “%(title)s” of %(organization)s (was %(status)s)")
+            % {
+                "number": r.number,
+                "title": r.title,
+                "organization": r.organization,
+                "status": r.status_display,
+            }
+            for r in records
+        )
+    }
+
+
+def _show_what_leaving_withdraws(formset: MemberFormSet, household: Household | None) -> None:
+    """Under each current member: what their leaving would withdraw (their live needs take
+    their open applications along), in two queries for the whole household."""
+    if household is None:
+        return
+    needs = list(household.needs.filter(member__isnull=False, status__in=Need.LIVE_STATUSES))
+    preview = hooks.closing_preview(needs)
+    by_member: dict[int, list[hooks.ClosedRecord]] = {}
+    for need in needs:
+        by_member.setdefault(need.member_id, []).extend(preview[need.pk])
+    for form in formset.forms:
+        member = getattr(form, "member", None)
+        form.leaving_withdraws = by_member.get(member.pk, []) if member else []
+
+
 @login_required
 def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     household = selectors.household_get_for_user(request.user, pk) if pk else None
@@ -157,8 +188,12 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 text = _("Household %(code)s recorded.")
             else:
                 text = _("Household %(code)s saved.")
-            messages.success(request, text % {"code": result.household.code})
+            text %= {"code": result.household.code}
+            if result.withdrawn:
+                text += " " + _withdrawn_message(result.withdrawn)
+            messages.success(request, text)
             return redirect("needs:household_detail", result.household.pk)
+    _show_what_leaving_withdraws(formset, household)
     context = {"form": form, "formset": formset, "household": household}
     return render(request, "needs/household_form.html", context, status=_status(request))
 
@@ -295,11 +330,18 @@ def need_transition(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request, _("The need is now “%(status)s”.") % {"status": need.get_status_display()}
-            )
+            text = _("The need is now “%(status)s”.") % {"status": need.get_status_display()}
+            if need.closed_with:
+                text += " " + _withdrawn_message(need.closed_with)
+            messages.success(request, text)
             return redirect("needs:household_detail", household.pk)
-    context = {"form": form, "household": household, "need": need}
+    context = {
+        "form": form,
+        "household": household,
+        "need": need,
+        # What closing the need will withdraw, shown before the user confirms.
+        "closing": hooks.closing_preview([need])[need.pk] if need.is_live else [],
+    }
     return render(request, "needs/need_transition.html", context, status=_status(request))
 
 

@@ -364,6 +364,8 @@ class MatchingSupplierApplicationRowSerializer(MatchingApplicationFactsSerialize
     household."""
 
     person = serializers.SerializerMethodField()
+    # That the person is classified by civil affairs is theirs too: only with consent in force.
+    simplified_procedure = serializers.SerializerMethodField()
 
     class Meta(MatchingApplicationFactsSerializer.Meta):
         fields = [*MatchingApplicationFactsSerializer.Meta.fields, "person"]
@@ -372,6 +374,9 @@ class MatchingSupplierApplicationRowSerializer(MatchingApplicationFactsSerialize
     @extend_schema_field(MatchingSupplierCardSerializer)
     def get_person(self, application: Application) -> dict[str, Any]:
         return MatchingSupplierCardSerializer(supplier_card(application)).data
+
+    def get_simplified_procedure(self, application: Application) -> bool:
+        return application.simplified_procedure and application.consent_in_force
 
 
 class MatchingSupplierApplicationOutputSerializer(MatchingSupplierApplicationRowSerializer):

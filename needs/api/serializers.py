@@ -234,18 +234,37 @@ class NeedsHouseholdDetailOutputSerializer(serializers.ModelSerializer):
         return NeedsMemberOutputSerializer(self.context["members"], many=True).data
 
 
+class NeedsClosedRecordSerializer(serializers.Serializer):
+    """A record of another app that the need's closing ended (``needs.hooks.ClosedRecord``):
+    today an application of matching, withdrawn. ``status`` is the one it had until then."""
+
+    kind = serializers.CharField(read_only=True)
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    organization = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(read_only=True)
+
+
 class NeedsHouseholdSavedOutputSerializer(NeedsHouseholdDetailOutputSerializer):
     """The saved household, with warnings that did not stop the save (e.g. an area code
-    missing from the reference table)."""
+    missing from the reference table), and the applications withdrawn because a member who
+    left took their open needs along (``withdrawn``)."""
 
     warnings = serializers.SerializerMethodField()
+    withdrawn = serializers.SerializerMethodField()
 
     class Meta(NeedsHouseholdDetailOutputSerializer.Meta):
-        fields = [*NeedsHouseholdDetailOutputSerializer.Meta.fields, "warnings"]
+        fields = [*NeedsHouseholdDetailOutputSerializer.Meta.fields, "warnings", "withdrawn"]
         read_only_fields = fields
 
     def get_warnings(self, household: Household) -> list[str]:
         return list(self.context.get("warnings", []))
+
+    @extend_schema_field(NeedsClosedRecordSerializer(many=True))
+    def get_withdrawn(self, household: Household) -> list[dict[str, Any]]:
+        return NeedsClosedRecordSerializer(self.context.get("withdrawn", []), many=True).data
 
 
 class NeedsHouseholdInputSerializer(serializers.ModelSerializer):
@@ -390,6 +409,16 @@ class NeedsNeedUpdateInputSerializer(NeedsNeedInputSerializer):
 class NeedsNeedTransitionInputSerializer(serializers.Serializer):
     to = NeedStatusField()
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class NeedsNeedTransitionOutputSerializer(NeedsNeedOutputSerializer):
+    """The need after the move, with what its closing withdrew (empty unless it closed)."""
+
+    withdrawn = NeedsClosedRecordSerializer(source="closed_with", many=True, read_only=True)
+
+    class Meta(NeedsNeedOutputSerializer.Meta):
+        fields = [*NeedsNeedOutputSerializer.Meta.fields, "withdrawn"]
+        read_only_fields = fields
 
 
 # --- Consent ---------------------------------------------------------------------------------

@@ -147,7 +147,11 @@ def _household_save(request: Request, *, household: Household | None, partial: b
     saved = selectors.household_get_for_user(request.user, result.household.pk)
     output = s.NeedsHouseholdSavedOutputSerializer(
         saved,
-        context={"members": _household_members(request.user, saved), "warnings": result.warnings},
+        context={
+            "members": _household_members(request.user, saved),
+            "warnings": result.warnings,
+            "withdrawn": result.withdrawn,
+        },
     )
     return Response(output.data, status=status.HTTP_201_CREATED if result.created else 200)
 
@@ -370,12 +374,13 @@ class NeedDetailApi(APIView):
 
 class NeedTransitionApi(APIView):
     """Move a need along its life cycle (open → matching → met; closing unmet or withdrawing
-    needs a reason)."""
+    needs a reason). A need that closes withdraws its open applications (draft, submitted or
+    accepted; delivered aid stays): the answer lists them under ``withdrawn``."""
 
     @extend_schema(
         operation_id="needs_needs_transition",
         request=s.NeedsNeedTransitionInputSerializer,
-        responses=s.NeedsNeedOutputSerializer,
+        responses=s.NeedsNeedTransitionOutputSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
         need = selectors.need_get_for_user(request.user, pk)
@@ -386,7 +391,7 @@ class NeedTransitionApi(APIView):
             need = services.need_transition(
                 user=request.user, need=need, **serializer.validated_data
             )
-        return Response(s.NeedsNeedOutputSerializer(need).data)
+        return Response(s.NeedsNeedTransitionOutputSerializer(need).data)
 
 
 # --- Consent ---------------------------------------------------------------------------------
