@@ -1240,7 +1240,7 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Applications to your organisation's projects, those waiting for your answer first. Please answer within 10 days; you see only what the person agreed to share.": "提交给本机构项目的申请,待答复的排在前面。请在 10 天内答复;您只能看到本人同意提供的信息。",
     "waiting %(days)s day": ["已等待 %(days)s 天"],
     "No application has been sent to your organisation yet.": "本机构尚未收到申请。",
-    "Matches in your area waiting for review: required reviews (a declared relation, or aid of the same area already given) and open flags first. Confirm or flag them on the application page.": "本辖区待审核的对接:须审核的(已申报亲属关系,或已获同领域帮扶)和有未处理标记的排在前面。请在申请页面确认或标记。",
+    "Matches in your area waiting for review: open flags first, then required reviews (a declared relation, or aid of the same area already given), oldest first. Confirm or flag them on the application page.": "本辖区待审核的对接:有未处理标记的排在最前,其次是须审核的(已申报亲属关系,或已获同领域帮扶),同类按提交先后排列。请在申请页面确认或标记。",
     "flagged": "已标记",
     "declared relation": "已申报亲属关系",
     "other aid of the same area": "已获同领域帮扶",
@@ -1317,6 +1317,16 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Withdrawn: a flag of civil affairs was upheld.": "已撤回:民政部门认定标记成立。",
     "Please do not deliver until civil affairs resolve the flag.": "在民政部门处理标记之前,请暂缓发放。",
     "The need is closed after aid was delivered.": "帮扶发放后,该需求已关闭。",
+    # issue 10: the grouped main menu
+    ("menu", "Home"): "首页",
+    ("menu", "Need ledger"): "需求台账",
+    ("menu", "Supply ledger"): "供给台账",
+    ("menu", "Matching"): "帮扶对接",
+    ("menu", "Referrals"): "转介",
+    ("menu", "Reports"): "评估报告",
+    ("menu", "More"): "更多",
+    "Browse the ledger": "台账浏览",
+    "Listing review": "项目审核",
 }
 
 

@@ -8,6 +8,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import register_card
+        from accounts.menu import register_menu_item
         from needs.timeline import register_fragment, register_need_action
 
         register_card(
@@ -16,3 +17,17 @@ class MatchingConfig(AppConfig):
         )
         register_fragment("matching:household_fragment", _("Applications for aid"))
         register_need_action("matching:candidates", _("Find resources"))
+        officers = {"civil_affairs", "administrator"}
+        register_menu_item(
+            "matching",
+            "matching:application_list",
+            _("Applications"),
+            roles={"social_worker", *officers},
+            order=10,
+        )
+        register_menu_item(
+            "matching", "matching:inbox", _("Applications received"), roles={"charity"}, order=20
+        )
+        register_menu_item(
+            "matching", "matching:review_queue", _("Match review"), roles=officers, order=30
+        )

@@ -6,7 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts import crypto
@@ -65,13 +76,15 @@ def inbox_for_user(user: Any) -> QuerySet[Application]:
 
 def review_queue_for_user(user: Any) -> QuerySet[Application]:
     """Matches in the user's region waiting for civil-affairs review or with an open flag:
-    required reviews (declared relation, overlap) and flags first, oldest first."""
+    open flags first, then required reviews (declared relation, overlap), then the rest;
+    oldest first within each."""
+    flagged = ExpressionWrapper(Q(review_status=Review.FLAGGED), output_field=BooleanField())
     return (
         Application.objects.visible_to(user)
         .filter(review_status__in=[Review.PENDING, Review.FLAGGED])
         .filter(status__in=[S.SUBMITTED, S.ACCEPTED, S.DELIVERED, S.CLOSED])
         .select_related(*_RELATED)
-        .order_by("-review_required", "-review_status", "submitted_at", "pk")
+        .order_by(flagged.desc(), "-review_required", "submitted_at", "pk")
     )
 
 
