@@ -1327,6 +1327,9 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     ("menu", "More"): "更多",
     "Browse the ledger": "台账浏览",
     "Listing review": "项目审核",
+    "Please correct %%(count)s problems before saving:": "请先更正以下 %%(count)s 处问题再保存:",
+    "The person agreed to be contacted, but no phone number is on file: reach them through the social worker who applied.": "本人同意供给方联系,但未登记电话号码:请通过提交申请的社工联系。",
+    "Struck through: taken out; underlined: added.": "删除线:删去的内容;下划线:新增的内容。",
 }
 
 

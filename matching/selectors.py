@@ -124,6 +124,11 @@ class SupplierCard:
     address: str
     simplified_procedure: bool
     message: str
+    # The person agreed to be contacted (with consent in force), whether or not a phone is on
+    # file: "not agreed" and "agreed, no number recorded" read differently to the supplier.
+    contact_agreed: bool = False
+    # Who applied for the person: the supplier's way to them when no phone is on file.
+    applied_by: str = ""
 
 
 def supplier_card(application: Application) -> SupplierCard:
@@ -144,6 +149,8 @@ def supplier_card(application: Application) -> SupplierCard:
         address=application.household.address if contact else "",
         simplified_procedure=application.simplified_procedure,
         message=application.message,
+        contact_agreed=contact,
+        applied_by=application.created_by.get_full_name() if application.created_by else "",
     )
 
 
