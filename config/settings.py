@@ -1,7 +1,7 @@
 """AidBridge settings: one module, every knob from the environment.
 
 With no environment at all it runs embedded: SQLite in the project folder, Celery tasks inline,
-local-memory cache, e-mail to the console, development keys generated once into ``var/``.
+local-memory cache, e-mail as files in ``var/mail/``, development keys generated once into ``var/``.
 Production sets ``DJANGO_DEBUG=false`` and must then provide the secret key, the allowed hosts
 and the field-encryption keys, or it refuses to start.
 """
@@ -331,7 +331,12 @@ STORAGES = {
 }
 
 # --- E-mail ----------------------------------------------------------------------------------
-vars().update(env.email_url_config(_required_in_production("EMAIL_URL", "consolemail://")))
+# The embedded default writes each message as a file under var/mail/ (the demo sends hundreds of
+# notification e-mails; on the console they would bury the printed logins).
+_email = env.email_url_config(_required_in_production("EMAIL_URL", "filemail://"))
+if _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    _email["EMAIL_FILE_PATH"] = str(BASE_DIR / (_email.get("EMAIL_FILE_PATH") or VAR_DIR / "mail"))
+vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AidBridge <noreply@aidbridge.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[AidBridge] "

@@ -1240,7 +1240,7 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Applications to your organisation's projects, those waiting for your answer first. Please answer within 10 days; you see only what the person agreed to share.": "提交给本机构项目的申请,待答复的排在前面。请在 10 天内答复;您只能看到本人同意提供的信息。",
     "waiting %(days)s day": ["已等待 %(days)s 天"],
     "No application has been sent to your organisation yet.": "本机构尚未收到申请。",
-    "Matches in your area waiting for review: required reviews (a declared relation, or aid of the same area already given) and open flags first. Confirm or flag them on the application page.": "本辖区待审核的对接:须审核的(已申报亲属关系,或已获同领域帮扶)和有未处理标记的排在前面。请在申请页面确认或标记。",
+    "Matches in your area waiting for review: open flags first, then required reviews (a declared relation, or aid of the same area already given), oldest first. Confirm or flag them on the application page.": "本辖区待审核的对接:有未处理标记的排在最前,其次是须审核的(已申报亲属关系,或已获同领域帮扶),同类按提交先后排列。请在申请页面确认或标记。",
     "flagged": "已标记",
     "declared relation": "已申报亲属关系",
     "other aid of the same area": "已获同领域帮扶",
@@ -1337,6 +1337,19 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "If the need is marked as met, closed as not met or withdrawn, these applications are withdrawn with it: their places go back to the projects, and the suppliers and the household's social workers are told. Aid already delivered stays on record.": "需求标记为已满足、未满足关闭或撤销时,以下对接申请将随之撤回:已占用的名额退回项目,并通知供给方和该家庭的社工。已发放的帮扶记录保留。",
     "Application": "对接申请",
     "If the need is met or closed, these other applications are withdrawn with it (places given back, suppliers told):": "需求确认已满足或关闭后,以下其他对接申请将随之撤回(名额退回,并通知供给方):",
+    # issue 10: the grouped main menu
+    ("menu", "Home"): "首页",
+    ("menu", "Need ledger"): "需求台账",
+    ("menu", "Supply ledger"): "供给台账",
+    ("menu", "Matching"): "帮扶对接",
+    ("menu", "Referrals"): "转介",
+    ("menu", "Reports"): "评估报告",
+    ("menu", "More"): "更多",
+    "Browse the ledger": "台账浏览",
+    "Listing review": "项目审核",
+    "Please correct %%(count)s problems before saving:": "请先更正以下 %%(count)s 处问题再保存:",
+    "The person agreed to be contacted, but no phone number is on file: reach them through the social worker who applied.": "本人同意供给方联系,但未登记电话号码:请通过提交申请的社工联系。",
+    "Struck through: taken out; underlined: added.": "删除线:删去的内容;下划线:新增的内容。",
 }
 
 

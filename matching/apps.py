@@ -8,6 +8,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import register_card
+        from accounts.menu import register_menu_item
         from needs.timeline import register_fragment, register_need_action
 
         register_card(
@@ -25,4 +26,18 @@ class MatchingConfig(AppConfig):
             "matching",
             preview=services.need_closing_preview,
             close=services.need_closing_withdraw,
+        )
+        officers = {"civil_affairs", "administrator"}
+        register_menu_item(
+            "matching",
+            "matching:application_list",
+            _("Applications"),
+            roles={"social_worker", *officers},
+            order=10,
+        )
+        register_menu_item(
+            "matching", "matching:inbox", _("Applications received"), roles={"charity"}, order=20
+        )
+        register_menu_item(
+            "matching", "matching:review_queue", _("Match review"), roles=officers, order=30
         )

@@ -6,7 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts import crypto
@@ -65,13 +76,15 @@ def inbox_for_user(user: Any) -> QuerySet[Application]:
 
 def review_queue_for_user(user: Any) -> QuerySet[Application]:
     """Matches in the user's region waiting for civil-affairs review or with an open flag:
-    required reviews (declared relation, overlap) and flags first, oldest first."""
+    open flags first, then required reviews (declared relation, overlap), then the rest;
+    oldest first within each."""
+    flagged = ExpressionWrapper(Q(review_status=Review.FLAGGED), output_field=BooleanField())
     return (
         Application.objects.visible_to(user)
         .filter(review_status__in=[Review.PENDING, Review.FLAGGED])
         .filter(status__in=[S.SUBMITTED, S.ACCEPTED, S.DELIVERED, S.CLOSED])
         .select_related(*_RELATED)
-        .order_by("-review_required", "-review_status", "submitted_at", "pk")
+        .order_by(flagged.desc(), "-review_required", "submitted_at", "pk")
     )
 
 
@@ -111,6 +124,11 @@ class SupplierCard:
     address: str
     simplified_procedure: bool
     message: str
+    # The person agreed to be contacted (with consent in force), whether or not a phone is on
+    # file: "not agreed" and "agreed, no number recorded" read differently to the supplier.
+    contact_agreed: bool = False
+    # Who applied for the person: the supplier's way to them when no phone is on file.
+    applied_by: str = ""
 
 
 def supplier_card(application: Application) -> SupplierCard:
@@ -131,6 +149,8 @@ def supplier_card(application: Application) -> SupplierCard:
         address=application.household.address if contact else "",
         simplified_procedure=application.simplified_procedure,
         message=application.message,
+        contact_agreed=contact,
+        applied_by=application.created_by.get_full_name() if application.created_by else "",
     )
 
 

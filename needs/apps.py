@@ -8,9 +8,10 @@ class NeedsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import register_card
+        from accounts.menu import register_menu_item
 
         from . import audit  # noqa: F401  (registers the personal-data models for change history)
 
-        register_card(
-            "needs:dashboard_card", roles={"social_worker", "civil_affairs", "administrator"}
-        )
+        ledger_keepers = {"social_worker", "civil_affairs", "administrator"}
+        register_card("needs:dashboard_card", roles=ledger_keepers)
+        register_menu_item("needs", "needs:household_list", _("Households"), roles=ledger_keepers)

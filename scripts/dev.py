@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run AidBridge with nothing but Python 3.11.
 
-    python3 scripts/dev.py demo    # venv, dependencies, migrate, demo data, serve on :8000
+    python3 scripts/dev.py demo [ADDRESS]  # venv, dependencies, migrate, demo data, serve
+                                           # (on 127.0.0.1:8000, or ADDRESS such as 8001)
     python3 scripts/dev.py test    # venv, dependencies, the whole test suite (pytest args follow)
     python3 scripts/dev.py setup   # venv and dependencies only (used by CI before its checks)
 
@@ -64,14 +65,22 @@ def ensure_environment() -> None:
 
 
 def demo(argv: list[str]) -> None:
+    """Set up and serve the demo; an optional address (``127.0.0.1:8001``, ``0.0.0.0:8000``)
+    serves somewhere else when port 8000 is taken. Links in the demo's e-mails use it."""
+    address = argv[0] if argv else "127.0.0.1:8000"
+    if address.isdigit():  # a bare port
+        address = f"127.0.0.1:{address}"
+    env = dict(os.environ)
+    host, _, port = address.rpartition(":")
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 (only compared)
+    env.setdefault("SITE_URL", f"http://{reachable}:{port}")
     ensure_environment()
     say("Migrating the database")
-    run(PY, "manage.py", "migrate", "--noinput")
+    run(PY, "manage.py", "migrate", "--noinput", env=env)
     say("Loading Guangdong regions and demo data")
-    run(PY, "manage.py", "seed_demo")
-    address = argv[0] if argv else "127.0.0.1:8000"
+    run(PY, "manage.py", "seed_demo", env=env)
     say(f"Serving AidBridge on http://{address}/  (Ctrl+C to stop)")
-    os.execv(str(PY), [str(PY), "manage.py", "runserver", address])
+    os.execve(str(PY), [str(PY), "manage.py", "runserver", address], env)
 
 
 def test(argv: list[str]) -> None:

@@ -38,6 +38,7 @@ from .models import (
     Tier,
     code_prefixes,
 )
+from .textdiff import inline_diff
 
 PAGE_SIZE = 50
 TERM_LABELS = {kind: dict(vocab.choices) for kind, vocab in services.TERM_VOCABULARIES.items()}
@@ -465,13 +466,17 @@ def _diff_rows(change: ListingChange) -> list[dict[str, Any]]:
                 }
             )
         else:
+            shown_old, shown_new = _shown(old), _shown(new)
+            texts = isinstance(old, str) and isinstance(new, str) and bool(old) and bool(new)
             rows.append(
                 {
                     "name": name,
                     "label": Project._meta.get_field(name).verbose_name,
                     "is_list": False,
-                    "old": _shown(old),
-                    "new": _shown(new),
+                    "old": shown_old,
+                    "new": shown_new,
+                    # Text changed inside: show it in place, word by word.
+                    "segments": inline_diff(old, new) if texts else None,
                 }
             )
     return rows

@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(
-    *args: str, production: bool = False, unset: tuple[str, ...] = (), extra: dict | None = None
+    *args: str,
+    production: bool = False,
+    unset: tuple[str, ...] = (),
+    extra: dict | None = None,
+    timeout: int = 120,
 ) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -37,5 +41,5 @@ def run_manage(
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )

@@ -38,3 +38,33 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="refusing"):
         call_command("seed_demo")
+
+
+def test_the_demo_command_prints_the_logins_not_the_emails(tmp_path):
+    """GIVEN a fresh embedded setup (no environment: e-mail goes to files)
+    WHEN the README's demo steps migrate and seed it, serving on port 8001
+    THEN the output is short, ends with the logins table, says where the e-mails went, and
+    the e-mails link to the address actually served."""
+    from .helpers import run_manage
+
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",
+        "SITE_URL": "http://127.0.0.1:8001",
+    }
+    unset = ("REDIS_URL", "CELERY_BROKER_URL")
+    migrated = run_manage("migrate", "--noinput", extra=env, unset=unset)
+    assert migrated.returncode == 0, migrated.stderr
+    seeded = run_manage("seed_demo", extra=env, unset=unset, timeout=600)
+    assert seeded.returncode == 0, seeded.stderr
+    lines = seeded.stdout.splitlines()
+    assert len(lines) < 120, f"{len(lines)} lines printed"
+    assert not any(line.startswith(("Subject:", "Content-Type:")) for line in lines)
+    assert "password for all: AidBridge#2026" in seeded.stdout
+    assert lines[-2].split()[0] == DEMO_USERS[-1][0]  # the table is the last thing printed
+    mails = list((tmp_path / "mail").glob("*.log"))
+    assert mails
+    assert f"were written to {tmp_path / 'mail'}/ ({len(mails)} files)" in seeded.stdout
+    text = "".join(m.read_text() for m in mails[:20])
+    assert "http://127.0.0.1:8001/" in text
+    assert "http://127.0.0.1:8000/" not in text

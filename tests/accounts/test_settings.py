@@ -22,7 +22,7 @@ def test_with_no_environment_it_runs_embedded():
         "db": "django.db.backends.sqlite3",
         "eager": True,
         "cache": "django.core.cache.backends.locmem.LocMemCache",
-        "email": "django.core.mail.backends.console.EmailBackend",
+        "email": "django.core.mail.backends.filebased.EmailBackend",
         "lang": "zh-hans",
         "tz": "Asia/Shanghai",
     }

@@ -41,9 +41,21 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def open_menu_link(page, name: str) -> None:
-    """Open the collapsed phone menu and follow one of its links."""
-    page.get_by_role("button", name=zh("Menu")).click()
-    page.locator("#mainnav").get_by_role("link", name=name, exact=True).click()
+    """Open the collapsed phone menu (and the area's dropdown, if the link is in one) and
+    follow one of its links."""
+    import re
+
+    from playwright.sync_api import expect
+
+    toggler = page.get_by_role("button", name=zh("Menu"))
+    if toggler.is_visible():
+        toggler.click()
+        expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
+    named = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    link = page.locator("#mainnav").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator("#mainnav .dropdown").filter(has=named).locator(".dropdown-toggle").click()
+    link.click()
 
 
 def no_sideways_scroll(page) -> None:
@@ -92,9 +104,9 @@ def shoot():
     """Save a full-page screenshot under artifacts/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def _shoot(page, name: str) -> Path:
+    def _shoot(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return _shoot

@@ -49,6 +49,7 @@ def test_each_role_logs_in_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shoot(page, f"dashboard-{username}-phone")
     page.get_by_role("button", name="菜单").click()
+    page.locator("#menu-account").click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     shoot(page, f"menu-{username}-phone")
     assert console_errors == []

@@ -106,7 +106,7 @@ def test_a_charity_edits_a_published_project_and_the_county_approves_it(
 
     page.context.clear_cookies()
     log_in(page, live_server, "yingde_mz")
-    open_menu_link(page, zh("Review"))
+    open_menu_link(page, zh("Listing review"))
     page.get_by_role("link", name="困境儿童助学金").first.click()
     diff = page.locator("#diff")
     expect(diff).to_contain_text("困境儿童助学金(2026 秋季)")
@@ -130,7 +130,7 @@ def test_a_social_worker_finds_the_projects_for_the_own_township(
 ):
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "shakou")
-    open_menu_link(page, zh("Supply ledger"))
+    open_menu_link(page, zh("Browse the ledger"))
     results = page.locator("#results")
     expect(results).to_contain_text("困境儿童助学金")
     expect(results).not_to_contain_text("太和镇长者饭堂")
@@ -229,7 +229,7 @@ def test_a_county_officer_registers_an_organisation_and_publishes_its_listing(
     expect(page.get_by_role("heading", name="英德市助老服务中心")).to_be_visible()
     shoot(page, "supply-registered-with-warning-phone")
 
-    open_menu_link(page, zh("Review"))
+    open_menu_link(page, zh("Listing review"))
     page.get_by_role("link", name="独居老人探访").click()
     shoot(page, "supply-listing-to-publish-phone")
     page.locator("button[value=published]").click()

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import unicodedata
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -121,7 +123,21 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     seed(stdout=self.stdout)
 
+    def _print_mail(self) -> None:
+        """Say where the notifications went instead of printing each e-mail."""
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            folder = Path(settings.EMAIL_FILE_PATH)
+            count = len(list(folder.glob("*.log"))) if folder.is_dir() else 0
+            where = f"were written to {folder}/ ({count} files)"
+        else:
+            where = f"went to the {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} e-mail backend"
+        self.stdout.write(
+            "\nNotifications are in each user's inbox (消息) on the site; their e-mails "
+            f"(links to {settings.SITE_URL}) {where}."
+        )
+
     def _print_logins(self, created: int) -> None:
+        self._print_mail()
         self.stdout.write(f"\nDemo logins ({created} new), password for all: {DEMO_PASSWORD}\n")
         users = User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).select_related(
             "region"
@@ -130,5 +146,12 @@ class Command(BaseCommand):
         for username, *_ in DEMO_USERS:
             u = by_name[username]
             region = u.region.name if u.region else "-"
-            self.stdout.write(f"  {username:<18} {u.get_role_display():<8} {region:<8} {u.name}")
+            role = _pad(str(u.get_role_display()), 18)
+            self.stdout.write(f"  {username:<18} {role} {_pad(region, 8)} {u.name}")
         self.stdout.write("")
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where a Chinese character takes two columns."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - columns, 0)
