@@ -1317,6 +1317,17 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Withdrawn: a flag of civil affairs was upheld.": "已撤回:民政部门认定标记成立。",
     "Please do not deliver until civil affairs resolve the flag.": "在民政部门处理标记之前,请暂缓发放。",
     "The need is closed after aid was delivered.": "帮扶发放后,该需求已关闭。",
+    # issue 9: privacy
+    "(changed, not recorded)": "（已修改，内容不记录）",
+    "You have looked up too many ID numbers in this hour. Please try again in %(minutes)s minutes.": "您在本小时内查询的身份证号过多,请 %(minutes)s 分钟后再试。",
+    "refused, limit reached": "已拒绝,超过查询上限",
+    "not registered": "未登记",
+    "registered in the user's area": "已在查询人辖区内登记",
+    "registered outside the user's area": "已在查询人辖区外登记",
+    "ID number search on the household list": "在家庭列表按身份证号查询",
+    "ID number duplicate check when a household is saved": "保存家庭时核查身份证号是否重复",
+    "ID number, digest %(digest)s": "身份证号(摘要 %(digest)s)",
+    "and %(count)s more": "另 %(count)s 个",
 }
 
 
