@@ -258,7 +258,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=50, blank=True)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    body = EncryptedTextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)

@@ -376,6 +376,12 @@ SPECTACULAR_SETTINGS = {
 # API tokens expire; a password change revokes them (accounts.services.user_tokens_revoke).
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 
+# --- ID number lookups -----------------------------------------------------------------------
+# The household list's ID search and the duplicate check tell whether a person is registered
+# outside the user's area. Each user may look up this many distinct ID numbers per clock hour
+# (needs.id_lookups), counted in the cache: Redis in production, shared by every process.
+ID_LOOKUP_LIMIT_PER_HOUR = env.int("ID_LOOKUP_LIMIT_PER_HOUR", default=300)
+
 # --- Audit -----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -1350,6 +1350,17 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Please correct %%(count)s problems before saving:": "请先更正以下 %%(count)s 处问题再保存:",
     "The person agreed to be contacted, but no phone number is on file: reach them through the social worker who applied.": "本人同意供给方联系,但未登记电话号码:请通过提交申请的社工联系。",
     "Struck through: taken out; underlined: added.": "删除线:删去的内容;下划线:新增的内容。",
+    # issue 9: privacy
+    "(changed, not recorded)": "（已修改，内容不记录）",
+    "You have looked up too many ID numbers in this hour. Please try again in %(minutes)s minutes.": "您在本小时内查询的身份证号过多,请 %(minutes)s 分钟后再试。",
+    "refused, limit reached": "已拒绝,超过查询上限",
+    "not registered": "未登记",
+    "registered in the user's area": "已在查询人辖区内登记",
+    "registered outside the user's area": "已在查询人辖区外登记",
+    "ID number search on the household list": "在家庭列表按身份证号查询",
+    "ID number duplicate check when a household is saved": "保存家庭时核查身份证号是否重复",
+    "ID number, digest %(digest)s": "身份证号(摘要 %(digest)s)",
+    "and %(count)s more": "另 %(count)s 个",
 }
 
 

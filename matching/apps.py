@@ -11,6 +11,8 @@ class MatchingConfig(AppConfig):
         from accounts.menu import register_menu_item
         from needs.timeline import register_fragment, register_need_action
 
+        from . import audit  # noqa: F401  (registers the personal-data models for change history)
+
         register_card(
             "matching:dashboard_card",
             roles={"social_worker", "charity", "civil_affairs", "administrator"},

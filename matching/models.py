@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.fields import EncryptedTextField
 from accounts.scope import RegionScopedQuerySet, region_scope
 from needs.models import Consent, Household, Member, Need
 from supply.models import Organization, Project
@@ -142,9 +143,9 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status_reason = EncryptedTextField(_("reason"), max_length=300, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
-    message = models.TextField(
+    message = EncryptedTextField(
         _("message to the supplier"),
         blank=True,
         help_text=_("What the supplier needs to know. Do not write health details here."),
@@ -169,7 +170,7 @@ class Application(models.Model):
         editable=False,
         help_text=_("The person is classified by civil affairs (dibao, tekun, orphan …)."),
     )
-    overlap_reason = models.TextField(
+    overlap_reason = EncryptedTextField(
         _("reason to apply despite other aid"),
         blank=True,
         help_text=_("Required when the pre-aid check shows aid in the same area."),
@@ -179,7 +180,7 @@ class Application(models.Model):
         _("review"), max_length=20, choices=Review.choices, blank=True, default=""
     )
     review_flag = models.CharField(_("flag"), max_length=20, choices=Flag.choices, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -189,7 +190,7 @@ class Application(models.Model):
         editable=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
-    resolution_note = models.TextField(_("resolution"), blank=True)
+    resolution_note = EncryptedTextField(_("resolution"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -222,8 +223,8 @@ class Application(models.Model):
     rejection_criterion = models.CharField(
         _("condition not met"), max_length=20, choices=Criterion.choices, blank=True
     )
-    rejection_note = models.TextField(_("note on the rejection"), blank=True)
-    explanation = models.TextField(
+    rejection_note = EncryptedTextField(_("note on the rejection"), blank=True)
+    explanation = EncryptedTextField(
         _("explanation given to the household"),
         blank=True,
         help_text=_("How the answer was explained to the person, and what comes next."),
@@ -238,7 +239,7 @@ class Application(models.Model):
         editable=False,
     )
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
-    delivered_quantity = models.CharField(_("quantity delivered"), max_length=100, blank=True)
+    delivered_quantity = EncryptedTextField(_("quantity delivered"), max_length=100, blank=True)
     delivered_value = models.DecimalField(
         _("value delivered (yuan)"),
         max_digits=12,
@@ -247,7 +248,7 @@ class Application(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    delivery_note = models.TextField(_("delivery note"), blank=True)
+    delivery_note = EncryptedTextField(_("delivery note"), blank=True)
     delivery_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -374,7 +375,7 @@ class Feedback(models.Model):
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = EncryptedTextField(_("comment"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )

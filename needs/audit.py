@@ -1,4 +1,4 @@
-"""Change history of the need ledger's personal data (encrypted fields excluded from diffs)."""
+"""Change history of the need ledger's personal data, encrypted fields masked (accounts.audit)."""
 
 from django.apps import apps
 

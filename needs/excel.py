@@ -53,7 +53,7 @@ from accounts.xlsx import (
     SheetRow,
 )
 
-from . import idnumbers, selectors
+from . import id_lookups, idnumbers, selectors
 from .models import AssistanceRecord, Household, Member, Need
 from .services import LedgerInvalid, MemberInput, SaveResult, can_edit_ledger, household_save
 
@@ -1236,7 +1236,8 @@ def household_import(
     today = today or timezone.localdate()
     sheet = read_sheet(data, filename)
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
+    # The duplicate check's access-log rows stay when a preview is rolled back: it answered.
+    with id_lookups.log_kept_through_rollback(), transaction.atomic():
         _Importer(user=user, sheet=sheet, report=report, today=today).run()
         if dry_run or report.errors:
             transaction.set_rollback(True)

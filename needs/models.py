@@ -90,11 +90,11 @@ class Household(models.Model):
         help_text=_("medical, education and similar unavoidable costs"),
     )
     housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
-    housing_note = models.CharField(_("housing details"), max_length=200, blank=True)
+    housing_note = EncryptedTextField(_("housing details"), max_length=200, blank=True)
     gap_class = models.CharField(
         _("difficulty group"), max_length=40, choices=GapClass.choices, blank=True
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     last_visited_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
     coi_declared = models.BooleanField(
         _("the responsible worker is related to this household"),
@@ -103,10 +103,10 @@ class Household(models.Model):
             "A declared relation sends every match of this household to civil affairs review."
         ),
     )
-    coi_note = models.CharField(_("relation declared"), max_length=200, blank=True)
+    coi_note = EncryptedTextField(_("relation declared"), max_length=200, blank=True)
     coi_declared_at = models.DateTimeField(null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
-    archived_reason = models.CharField(_("reason for archiving"), max_length=200, blank=True)
+    archived_reason = EncryptedTextField(_("reason for archiving"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -182,7 +182,7 @@ class Member(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     health_notes = EncryptedTextField(_("health"), blank=True, default="")
-    school_or_work = models.CharField(_("school or work"), max_length=100, blank=True)
+    school_or_work = EncryptedTextField(_("school or work"), max_length=100, blank=True)
     left_at = models.DateTimeField(_("left the household"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -244,7 +244,7 @@ class AssistanceRecord(models.Model):
     )
     started_on = models.DateField(_("since"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = EncryptedTextField(_("note"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("assistance status")
@@ -299,7 +299,7 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="visits",
     )
-    findings = models.TextField(_("findings"))
+    findings = EncryptedTextField(_("findings"))
     next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -370,7 +370,7 @@ class Need(models.Model):
     )
     area = models.CharField(_("charity area"), max_length=30, choices=CharityArea.choices)
     form = models.CharField(_("form of aid"), max_length=30, choices=AidForm.choices)
-    description = models.TextField(_("description"))
+    description = EncryptedTextField(_("description"))
     urgent = models.BooleanField(_("urgent (急难愁盼)"), default=False)
     estimated_value = models.DecimalField(
         _("estimated value (yuan)"),
@@ -380,14 +380,14 @@ class Need(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    quantity = models.CharField(_("quantity"), max_length=100, blank=True)
+    quantity = EncryptedTextField(_("quantity"), max_length=100, blank=True)
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.HOME_VISIT
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
-    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status_reason = EncryptedTextField(_("reason"), max_length=300, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -480,7 +480,7 @@ class Consent(models.Model):
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+    revoked_reason = EncryptedTextField(_("reason for revoking"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )

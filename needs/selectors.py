@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     Exists,
@@ -18,11 +17,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts import crypto
 from accounts.models import Region
 from accounts.scope import get_visible_or_404, region_scope
 
-from . import idnumbers
 from .models import AssistanceRecord, Consent, Household, Member, MemberTag, Need, Visit
 
 
@@ -142,29 +139,6 @@ def member_list_for_user(user: Any) -> QuerySet[Member]:
             "tags",
         )
     )
-
-
-@dataclass(frozen=True)
-class IdSearchResult:
-    household: Household | None = None
-    elsewhere: bool = False
-    invalid: str = ""
-
-
-def household_find_by_id_number(user: Any, raw: str) -> IdSearchResult:
-    """Exact search by ID number through the blind index; says "elsewhere" without details."""
-    try:
-        number = idnumbers.parse(raw).number
-    except ValidationError as exc:
-        return IdSearchResult(invalid=exc.messages[0])
-    index = crypto.blind_index(number, purpose="id_number")
-    member = Member.objects.filter(id_number_index=index).select_related("household").first()
-    if member is None:
-        return IdSearchResult()
-    visible = Household.objects.visible_to(user).filter(pk=member.household_id).first()
-    if visible is None:
-        return IdSearchResult(elsewhere=True)
-    return IdSearchResult(household=visible)
 
 
 @dataclass(frozen=True)

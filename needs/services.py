@@ -20,7 +20,7 @@ from accounts.models import Region, User, normalize_phone
 from accounts.scope import region_scope
 from accounts.taxonomies import AssistanceStatus, VulnerabilityTag
 
-from . import hooks, idnumbers
+from . import hooks, id_lookups, idnumbers
 from .models import (
     AssistanceRecord,
     Consent,
@@ -104,6 +104,17 @@ class LedgerInvalid(ValidationError):
         super().__init__(flat or {"__all__": [_("The household could not be saved.")]})
 
 
+class LedgerThrottled(LedgerInvalid):
+    """The duplicate check was refused: the user looked up too many ID numbers this hour
+    (needs.id_lookups). The API answers 429 with Retry-After; pages and imports show it next
+    to the ID numbers."""
+
+    def __init__(self, exc: id_lookups.IdLookupThrottled, positions: list[int]) -> None:
+        self.retry_after = exc.retry_after
+        self.throttle_message = exc.message
+        super().__init__(member_errors={i: {"id_number": [exc.message]} for i in positions})
+
+
 @dataclass
 class _CheckedMember:
     position: int  # in the submitted list, for error messages
@@ -132,7 +143,12 @@ def duplicate_message(user: Any, existing: Member) -> str:
 
 
 def _check_members(
-    *, user: Any, household: Household | None, members: list[MemberInput], today: dt.date
+    *,
+    user: Any,
+    household: Household | None,
+    members: list[MemberInput],
+    today: dt.date,
+    region_code: str = "",
 ) -> tuple[list[_CheckedMember], dict[int, dict[str, list[str]]], dict[str, list[str]]]:
     existing_by_id: dict[int, Member] = {}
     if household is not None:
@@ -192,13 +208,23 @@ def _check_members(
             errors[i]["tags"] = [_("Unknown tag: %(s)s") % {"s": ", ".join(sorted(unknown))}]
         checked.append(_CheckedMember(i, data, member, parsed, index_value))
 
-    # One person, one record in the province: look the new indexes up in one query. Members of
-    # this submission do not count against it (an ID number may move between its rows, or two
-    # members may swap numbers); the in-submission check above covers them.
-    by_index = {c.index_value: c for c in checked if c.index_value}
+    # One person, one record in the province: look the new numbers up in one query, throttled
+    # and logged (needs.id_lookups). A member keeping its own number asks nothing new. Members
+    # of this submission do not count against it (an ID number may move between its rows, or
+    # two members may swap numbers); the in-submission check above covers them.
+    by_index = {
+        c.index_value: c
+        for c in checked
+        if c.index_value and not (c.member and c.member.id_number_index == c.index_value)
+    }
     if by_index:
-        clashes = Member.objects.filter(id_number_index__in=by_index).exclude(pk__in=named)
-        for other in clashes.select_related("household"):
+        try:
+            clashes = id_lookups.id_number_holders(
+                user=user, indexes=list(by_index), exclude_pks=named, region_code=region_code
+            )
+        except id_lookups.IdLookupThrottled as exc:
+            raise LedgerThrottled(exc, [c.position for c in by_index.values()]) from exc
+        for other in clashes:
             position = by_index[other.id_number_index].position
             errors[position].setdefault("id_number", []).append(duplicate_message(user, other))
 
@@ -373,7 +399,11 @@ def household_save(
         household_errors["__all__"] = [_("An archived household cannot be changed.")]
 
     checked, member_errors, more = _check_members(
-        user=user, household=household, members=members, today=today
+        user=user,
+        household=household,
+        members=members,
+        today=today,
+        region_code=region.code if region is not None else (user.region_id or ""),
     )
     for key, messages in more.items():
         household_errors.setdefault(key, []).extend(messages)

@@ -18,7 +18,7 @@ from accounts.net import client_ip
 from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
 
-from . import hooks, selectors, services, timeline
+from . import hooks, id_lookups, selectors, services, timeline
 from .filters import HouseholdFilterSet
 from .forms import (
     ConsentForm,
@@ -90,12 +90,23 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def household_find(request: HttpRequest) -> HttpResponse:
-    """Exact search by ID number, by POST so that the number stays out of URLs and logs."""
+    """Exact search by ID number, by POST so that the number stays out of URLs and logs; each
+    search is throttled per user and written to the access log (needs.id_lookups)."""
     if region_scope(request.user).is_empty:
         raise Http404  # only those who keep or review a ledger may ask whether someone is on one
     form = IdSearchForm(request.POST)
     if form.is_valid():
-        result = selectors.household_find_by_id_number(request.user, form.cleaned_data["id_number"])
+        try:
+            result = id_lookups.id_number_search(
+                user=request.user, raw=form.cleaned_data["id_number"], ip_address=client_ip(request)
+            )
+        except id_lookups.IdLookupThrottled as exc:
+            form.add_error("id_number", exc.message)
+            response = render(
+                request, "needs/household_list.html", _list_context(request, form), status=429
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         if result.household is not None:
             return redirect("needs:household_detail", result.household.pk)
         if result.invalid:

@@ -41,3 +41,21 @@ def seed_demo_twice(
         call_command("seed_demo", stdout=out)
         yield Loaded(first=first, second=state(), output=out.getvalue())
         transaction.set_rollback(True)
+
+
+def seed_demo_once(django_db_blocker, tmp_path_factory) -> Iterator[str]:
+    """seed_demo run once for a module's tests (yields its output), rolled back afterwards;
+    the same settings as ``seed_demo_twice``."""
+    celery_app.conf.task_always_eager = True
+    out = io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        ),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -142,6 +142,9 @@ def _household_save(request: Request, *, household: Household | None, partial: b
         result = services.household_save(
             user=request.user, household=household, fields=fields, members=members
         )
+    except services.LedgerThrottled as exc:
+        # Too many ID numbers looked up this hour (needs.id_lookups): 429 with Retry-After.
+        raise Throttled(wait=exc.retry_after, detail=exc.throttle_message) from exc
     except services.LedgerInvalid as exc:
         raise ValidationError(_ledger_errors(exc, members, len(submitted))) from exc
     saved = selectors.household_get_for_user(request.user, result.household.pk)

@@ -27,15 +27,18 @@ def test_the_audit_viewer_is_404_for_everyone_else(client, persona, request):
     assert client.get("/audit/?tab=changes").status_code == 404
 
 
-def test_change_history_records_user_changes_without_the_phone(client, administrator, worker):
+def test_change_history_records_that_the_phone_changed_but_not_its_value(
+    client, administrator, worker
+):
     worker.name = "李社工(已改名)"
     worker.set_phone("13611112222")
     worker.save()
 
     entry = LogEntry.objects.get_for_object(worker).first()
     assert "name" in entry.changes_dict
-    assert "phone" not in entry.changes_dict and "phone_index" not in entry.changes_dict
-    assert "13611112222" not in str(entry.changes)
+    assert entry.changes_dict["phone"] == ["（已修改，内容不记录）", "（已修改，内容不记录）"]
+    assert "phone_index" not in entry.changes_dict
+    assert "13611112222" not in str(entry.changes) and "13800138000" not in str(entry.changes)
 
     client.force_login(administrator)
     page = client.get("/audit/", {"tab": "changes", "model": "user"}).content.decode()
