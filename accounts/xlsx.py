@@ -328,7 +328,7 @@ class _SheetParser(WorkSheetParser):
         """Values openpyxl would take silently for something else: ``int()`` reads ``٤٢`` (an
         Excel file never holds it), ``bool(int("7"))`` is True, a negative shared-string index
         counts from the end; and dates out of range, which openpyxl turns into a warning."""
-        if raw is None:
+        if not raw:  # no value: an empty cell, as openpyxl reads it
             return None
         data_type = element.get("t", _NUMBER)
         if data_type == _NUMBER:
@@ -341,12 +341,11 @@ class _SheetParser(WorkSheetParser):
                     serial = float(raw)
                 except ValueError:
                     return "date"
-                limit = (
-                    _MAX_DURATION_DAYS if style_id in self.timedelta_formats else _MAX_DATE_SERIAL
-                )
-                if not -limit < serial < limit or (
-                    style_id not in self.timedelta_formats and serial < 0
-                ):
+                if style_id in self.timedelta_formats:
+                    in_range = abs(serial) < _MAX_DURATION_DAYS
+                else:
+                    in_range = 0 <= serial < _MAX_DATE_SERIAL  # also false for NaN
+                if not in_range:
                     return "date"
         elif data_type == "s" and not (raw.isascii() and raw.isdigit()):
             return "text"
@@ -559,8 +558,8 @@ def ascii_text(text: str) -> str:
 
 
 def parse_code(value: Any) -> str:
-    """A code (division code, household number ...) as text with the digits 0-9; CellError
-    for a digit of another script."""
+    """A code or number kept as text (division code, household number, contact phone): NFKC,
+    with the digits 0-9 only; CellError for a digit of another script."""
     return ascii_text(digits_text(value))
 
 

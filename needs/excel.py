@@ -903,9 +903,9 @@ class _Importer:
         if "external_ref" in self.columns:
             try:
                 ref = xlsx.parse_code(cells.get("external_ref"))
-            except CellError as exc:
+            except CellError as exc:  # a digit of another script
                 self.error(first, "external_ref", exc.message)
-                return None
+                ok = False
         if len(ref) > 64 or len(group.key) > 64:
             self.error(
                 first, "external_ref" if len(ref) > 64 else "code", _("At most 64 characters.")
@@ -1010,18 +1010,15 @@ class _Importer:
                 fail("disability_grade", exc.message)
         if "phone" in self.columns:
             phone = xlsx.digits_text(cells.get("phone"))
+            none = phone in ("", "无", "-", "/")
             if phone and _is_masked(phone):
                 fail("phone", _masked_error().message)
-            elif phone and phone not in ("无", "-", "/") and identifiers.phone_error(phone):
-                fail("phone", identifiers.phone_error(phone) or "")
-            elif (
-                phone
-                and phone not in ("无", "-", "/")
-                and not 5 <= len(identifiers.normalize_phone(phone)) <= 20
-            ):
+            elif not none and (problem := identifiers.phone_error(phone)):
+                fail("phone", problem)  # a digit of another script
+            elif not none and not 5 <= len(identifiers.normalize_phone(phone)) <= 20:
                 fail("phone", _("This is not a phone number."))
             else:
-                values["phone"] = "" if phone in ("无", "-", "/") else phone
+                values["phone"] = "" if none else phone
         if "health_notes" in self.columns:
             try:
                 notes = xlsx.parse_text(cells.get("health_notes"), max_length=2000)

@@ -1045,9 +1045,9 @@ class _Importer:
         coverage: list[Region] = []
         text = xlsx.digits_text(row.cells.get("coverage"))
         unknown = []
-        if "coverage" in columns and (problem := identifiers.digits_error(text)):
-            self.error(PROJECT_SHEET, row, "coverage", problem)  # a digit of another script
-            ok = False
+        if problem := identifiers.digits_error(text):  # a digit of another script
+            self.error(PROJECT_SHEET, row, "coverage", problem)
+            ok, text = False, ""
         for piece in xlsx.split_list(text):
             region = self.region(piece.ljust(12, "0")) if _REGION_CODE.fullmatch(piece) else None
             if region is None:

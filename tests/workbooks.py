@@ -53,12 +53,13 @@ def cell_style(xml: str, ref: str) -> str:
 
 def damage_cell(data: bytes, sheet_part: str, ref: str, kind: str, *, style_ref: str = "") -> bytes:
     """The workbook with the cell ``ref`` of ``sheet_part`` replaced by a damaged cell of
-    ``kind``; ``style_ref`` is a cell holding a date (its style is a date style), for the kinds
-    that need one."""
+    ``kind`` (a key of DAMAGED_CELLS, or a cell template itself); ``style_ref`` is a cell
+    holding a date (its style is a date style), for the kinds that need one."""
+    template = DAMAGED_CELLS.get(kind, kind)
 
     def change(xml: str) -> str:
-        style = cell_style(xml, style_ref) if "{style}" in DAMAGED_CELLS[kind] else ""
-        cell = DAMAGED_CELLS[kind].format(ref=ref, style=style)
+        style = cell_style(xml, style_ref) if "{style}" in template else ""
+        cell = template.format(ref=ref, style=style)
         patched, count = re.subn(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', cell, xml, count=1)
         assert count == 1, f"no cell {ref}"
         return patched

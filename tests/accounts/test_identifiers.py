@@ -795,3 +795,32 @@ def test_an_organisations_contact_phone_is_kept_as_typed_in_ascii_digits_or_refu
     assert refused_api.status_code == 400 and "contact_phone" in refused_api.json()
     assert folded.status_code == 302
     assert Organization.objects.get().contact_phone == "0763-123 转 8"
+
+
+@pytest.mark.parametrize("script", ["fullwidth", "superscript", "arabic_indic"])
+def test_a_region_choice_in_another_script_is_an_invalid_choice(client, api, worker, script):
+    """The household list's region is a choice of the user's villages and townships: a code in
+    another script is no choice (a 400 in the API, ignored on the page), never a 500."""
+    typed = in_script("441881101000", script)
+    client.force_login(worker)
+    api.force_authenticate(worker)
+
+    page = client.get("/needs/households/", {"region": typed})
+    response = api.get("/api/needs/households/", {"region": typed})
+
+    assert page.status_code == 200
+    assert response.status_code == 400 and "region" in response.json()
+    assert api.get("/api/needs/households/", {"unvisited_days": "٣٠"}).status_code == 400
+    assert api.get("/api/needs/households/", {"unvisited_days": "３０"}).status_code == 200
+
+
+def test_an_editions_coverage_filter_reads_the_code_as_its_digits_or_ignores_it():
+    from supply.api.views import LedgerEntryFilterSet
+    from supply.models import LedgerEntry
+
+    def sql(value: str) -> str:
+        filterset = LedgerEntryFilterSet({"covers": value}, queryset=LedgerEntry.objects.all())
+        return str(filterset.qs.query)
+
+    assert sql("４４１８８１") == sql("441881") != sql("abc")
+    assert sql("٤٤١٨٨١") == sql("abc") == str(LedgerEntry.objects.all().query)

@@ -943,3 +943,20 @@ def test_a_sheet_over_the_row_limit_is_refused_while_it_is_read(worker, rows, di
     elapsed = time.perf_counter() - started
     assert str(excel.MAX_ROWS) in refused.value.messages[0]
     assert elapsed < 2.0, f"{elapsed:.2f} s"
+
+
+def test_an_empty_value_is_an_empty_cell_not_a_damaged_one(worker):
+    """``<v></v>`` in a date, shared-string or boolean cell is what openpyxl reads as empty."""
+    born = born_years_ago(40)
+    person = _person(age=40, birth_date=born, school_or_work="x", disability_type="肢体")
+    data = _workbook(_new_household_rows(people=[person]))
+    for ref, cell in (
+        ("P3", '<c r="{ref}" s="{style}"><v></v></c>'),
+        ("W3", '<c r="{ref}" t="s"><v></v></c>'),
+        ("T3", '<c r="{ref}" t="b"><v></v></c>'),
+    ):
+        data = workbooks.damage_cell(data, SUMMARY_PART, ref, cell, style_ref="P3")
+
+    report = excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=True)
+
+    assert report.ok, report.errors
