@@ -48,7 +48,11 @@ class HouseholdFilterSet(django_filters.FilterSet):
         label=_("Urgent need"), method="with_urgent", widget=django_filters.widgets.BooleanWidget()
     )
     unvisited_days = NumberFilter(
-        label=_("Not visited for (days)"), method="unvisited_for", min_value=1
+        # Bounded: a day count past timedelta's range was a server error.
+        label=_("Not visited for (days)"),
+        method="unvisited_for",
+        min_value=1,
+        max_value=36500,
     )
     mine = django_filters.BooleanFilter(
         label=_("Only mine"), method="only_mine", widget=django_filters.widgets.BooleanWidget()

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from typing import Any
 
 #: The cells a damaged workbook may hold, by kind: ``{ref}`` is the cell reference and
 #: ``{style}`` the style of a date cell.
@@ -85,3 +86,20 @@ def with_many_rows(
         return xml
 
     return patch_part(data, sheet_part, change)
+
+
+def count_parsed_rows(monkeypatch: Any) -> list[int]:
+    """The numbers of the rows the workbook reader parses, from now on (one entry per <row>
+    element read): proof that it stops at the limit rather than a measure of time."""
+    from accounts import xlsx
+
+    parsed: list[int] = []
+    parse_row = xlsx._SheetParser.parse_row
+
+    def counting(self: Any, row: Any) -> Any:
+        result = parse_row(self, row)
+        parsed.append(result[0])
+        return result
+
+    monkeypatch.setattr(xlsx._SheetParser, "parse_row", counting)
+    return parsed

@@ -812,6 +812,8 @@ def test_a_region_choice_in_another_script_is_an_invalid_choice(client, api, wor
     assert response.status_code == 400 and "region" in response.json()
     assert api.get("/api/needs/households/", {"unvisited_days": "٣٠"}).status_code == 400
     assert api.get("/api/needs/households/", {"unvisited_days": "３０"}).status_code == 200
+    assert api.get("/api/needs/households/", {"unvisited_days": "1e30"}).status_code == 400
+    assert client.get("/needs/households/", {"unvisited_days": "1e30"}).status_code == 200
 
 
 def test_an_editions_coverage_filter_reads_the_code_as_its_digits_or_ignores_it():
