@@ -44,9 +44,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import FORMULA_TAG as _FORMULA_TAG
+from openpyxl.worksheet._reader import ROW_TAG as _ROW_TAG
 from openpyxl.worksheet._reader import VALUE_TAG as _VALUE_TAG
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import iterparse
 
 from . import crypto, identifiers
 
@@ -299,7 +301,15 @@ _MAX_DURATION_DAYS = 10**8
 
 class _SheetParser(WorkSheetParser):
     """openpyxl's sheet parser, except that a cell it cannot read becomes a ``DamagedCell``
-    value instead of an exception that ends the whole sheet (a server error, before)."""
+    value instead of an exception that ends the whole sheet (a server error, before), and that
+    it reads the rows only: column widths, merged cells, conditional formats and the like are
+    nothing an import uses, and a damaged one is no reason to refuse the sheet."""
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        for _event, element in iterparse(self.source):  # defusedxml's, as openpyxl's
+            if element.tag == _ROW_TAG:
+                yield self.parse_row(element)
+                element.clear()
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         before = self.col_counter

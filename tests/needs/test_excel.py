@@ -965,3 +965,21 @@ def test_an_empty_value_is_an_empty_cell_not_a_damaged_one(worker):
     report = excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=True)
 
     assert report.ok, report.errors
+
+
+def test_damaged_parts_of_a_sheet_that_import_does_not_read_are_ignored(worker):
+    """Column widths, merged cells, conditional formats and validations are no data: one that
+    openpyxl cannot parse no longer refuses the sheet."""
+    data = _workbook(_new_household_rows())
+    extra = (
+        '<mergeCells><mergeCell ref="ZZZZ"/></mergeCells>'
+        '<conditionalFormatting sqref="A1"><cfRule type="bogus" priority="x"/>'
+        "</conditionalFormatting>"
+    )
+    data = workbooks.patch_part(
+        data, SUMMARY_PART, lambda xml: xml.replace("</sheetData>", "</sheetData>" + extra)
+    )
+
+    report = excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=True)
+
+    assert report.ok and report.households_created == 1
