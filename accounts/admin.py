@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import identifiers
 from .models import AccessLog, Notification, Region, User
 from .services import user_validate_home_region
 
@@ -49,6 +50,11 @@ class UserAdminForm(RoleRegionCheckMixin, UserChangeForm):
             self.fields["phone_input"].help_text = _(
                 "Stored (%(masked)s); type a new number to replace it."
             ) % {"masked": self.instance.phone_masked}
+
+    def clean_phone_input(self) -> str:
+        value = self.cleaned_data["phone_input"]
+        identifiers.normalize_phone(value)  # a digit of another script is a field error
+        return value
 
     def save(self, commit=True):
         user = super().save(commit=False)

@@ -6,7 +6,17 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from . import forms as number_forms
+from . import identifiers
 from .models import AccessLog, User
+
+
+class NumberFilter(django_filters.NumberFilter):
+    """django-filter's NumberFilter reads ``Decimal()``, which takes ``٤٢`` as 42: this one reads
+    the digits through ``accounts.identifiers`` (full-width digits become 0-9, other scripts are
+    an invalid value: a 400 in the API, ignored on a page)."""
+
+    field_class = number_forms.DecimalField
 
 
 def blank_means_any(form: forms.Form) -> forms.Form:
@@ -42,8 +52,8 @@ class StaffFilterSet(django_filters.FilterSet):
 
     def in_region(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         # Narrows within the scope already applied; it can never widen it.
-        value = value.strip()
-        return queryset.filter(region__code__startswith=value) if value.isdigit() else queryset
+        code = identifiers.ascii_digits(value)
+        return queryset.filter(region__code__startswith=code) if code else queryset
 
 
 class AccessLogFilterSet(django_filters.FilterSet):

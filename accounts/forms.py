@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import identifiers
 
 
 class LoginForm(AuthenticationForm):
@@ -24,3 +29,34 @@ class RevealForm(forms.Form):
         error_messages={"required": _("Please give the reason for viewing the full value.")},
         widget=forms.TextInput(attrs={"placeholder": _("e.g. calling about a home visit")}),
     )
+
+
+# --- Numbers ---------------------------------------------------------------------------------
+
+
+class AsciiNumberMixin:
+    """A number field that reads its text through ``accounts.identifiers``: NFKC first (full-width
+    digits become 0-9), then only 0-9. Django's own fields call ``int()`` and ``Decimal()``,
+    which take ``٤٢`` (Arabic-Indic) as 42."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = identifiers.normalize(value)
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class IntegerField(AsciiNumberMixin, forms.IntegerField):
+    pass
+
+
+class DecimalField(AsciiNumberMixin, forms.DecimalField):
+    pass
+
+
+def number_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """``Meta.formfield_callback`` of the ModelForms: number columns get the fields above."""
+    if isinstance(db_field, models.DecimalField):
+        kwargs.setdefault("form_class", DecimalField)
+    elif isinstance(db_field, models.IntegerField):
+        kwargs.setdefault("form_class", IntegerField)
+    return db_field.formfield(**kwargs)

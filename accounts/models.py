@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from . import crypto
+from . import crypto, identifiers
 from .fields import EncryptedTextField
 from .scope import RegionScopedQuerySet, region_scope
 
@@ -193,7 +193,8 @@ class User(AbstractUser):
 
 
 def normalize_phone(value: str) -> str:
-    return "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
+    """Digits 0-9 and ``+`` (``accounts.identifiers``); ValidationError for other digits."""
+    return identifiers.normalize_phone(value)
 
 
 class AccessLogQuerySet(models.QuerySet):

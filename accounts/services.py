@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import identifiers
 from .fields import EncryptedTextField
 from .models import AccessLog, Notification, Region, User
 
@@ -74,12 +75,17 @@ def regions_load(
     errors: list[str] = []
 
     for line_no, row in enumerate(rows, start=2):
-        code12, short, level = row["code12"].strip(), row["code"].strip(), row["level"].strip()
-        if level not in _CSV_LEVELS or len(code12) != 12 or not code12.isdigit():
-            errors.append(f"line {line_no}: bad code or level ({code12!r}, {level!r})")
+        # Codes in NFKC and digits 0-9 only (``str.isdigit`` also takes "٤٤" and "²").
+        code12 = identifiers.ascii_digits(row["code12"]) or ""
+        short = identifiers.ascii_digits(row["code"]) or ""
+        level = row["level"].strip()
+        if level not in _CSV_LEVELS or len(code12) != 12 or not short:
+            errors.append(
+                f"line {line_no}: bad code or level ({row['code12']!r}, {row['code']!r}, {level!r})"
+            )
             continue
         if row["kind"].strip() == "placeholder_no_county":
-            placeholder_parent[short] = row["parent_code"].strip()
+            placeholder_parent[short] = identifiers.nfkc(row["parent_code"]).strip()
             result.skipped_placeholders.append(row["name"])
             continue
         by_short_code[short] = code12
@@ -92,7 +98,7 @@ def regions_load(
             valid_to=None,
             is_synthetic=False,
         )
-        parent_short_of[code12] = row["parent_code"].strip()
+        parent_short_of[code12] = identifiers.nfkc(row["parent_code"]).strip()
 
     for code12, region in wanted.items():
         parent_short = parent_short_of[code12]

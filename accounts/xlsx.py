@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -41,11 +41,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._reader import FORMULA_TAG as _FORMULA_TAG
+from openpyxl.worksheet._reader import ROW_TAG as _ROW_TAG
+from openpyxl.worksheet._reader import VALUE_TAG as _VALUE_TAG
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import iterparse
 
-from . import crypto
+from . import crypto, identifiers
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_SEPARATOR = "、"
@@ -148,6 +153,8 @@ class SheetRow:
 class Sheet:
     columns: set[str]
     rows: list[SheetRow]
+    #: Damaged cells of the columns read, one error each (their rows are not in ``rows``).
+    errors: list[RowError] = field(default_factory=list)
 
 
 def _not_xlsx() -> ImportRefused:
@@ -273,43 +280,252 @@ def header_map(values: Iterable[Any], known: Mapping[str, str]) -> dict[int, str
     return found
 
 
+# --- Streaming a sheet, cell by cell ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DamagedCell:
+    """A cell that cannot be read: text in a number cell, a date cell that is no date, a shared
+    string that does not exist, a boolean that is neither 0 nor 1, an Excel error value."""
+
+    kind: str  # number | date | text | boolean | error | other
+    raw: str
+
+
+_NUMBER = "n"
+_CELL_REFERENCE = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}")
+#: The largest Excel date serial (9999-12-31) and a bound for durations, in days.
+_MAX_DATE_SERIAL = 2958466
+_MAX_DURATION_DAYS = 10**8
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's sheet parser, except that a cell it cannot read becomes a ``DamagedCell``
+    value instead of an exception that ends the whole sheet (a server error, before), and that
+    it reads the rows only: column widths, merged cells, conditional formats and the like are
+    nothing an import uses, and a damaged one is no reason to refuse the sheet."""
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        for _event, element in iterparse(self.source):  # defusedxml's, as openpyxl's
+            if element.tag == _ROW_TAG:
+                yield self.parse_row(element)
+                element.clear()
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        before = self.col_counter
+        data_type = element.get("t", _NUMBER)
+        raw = element.findtext(_VALUE_TAG)
+        kind = None if element.find(_FORMULA_TAG) is not None else self._precheck(element, raw)
+        if kind is None:
+            try:
+                cell = super().parse_cell(element)
+            except Exception:  # whatever openpyxl trips on is a damaged cell, never a 500
+                kind = _KIND_OF_TYPE.get(data_type, "other")
+            else:
+                if cell["data_type"] != "e":
+                    return cell
+                kind, raw = "error", str(cell["value"] or raw or "")
+        row, column = self._position(element, before)
+        return {
+            "row": row,
+            "column": column,
+            "value": DamagedCell(kind, (raw or "")[:100]),
+            "data_type": "e",
+            "style_id": 0,
+        }
+
+    def _precheck(self, element: Any, raw: str | None) -> str | None:
+        """Values openpyxl would take silently for something else: ``int()`` reads ``٤٢`` (an
+        Excel file never holds it), ``bool(int("7"))`` is True, a negative shared-string index
+        counts from the end; and dates out of range, which openpyxl turns into a warning."""
+        if not raw:  # no value: an empty cell, as openpyxl reads it
+            return None
+        data_type = element.get("t", _NUMBER)
+        if data_type == _NUMBER:
+            if not raw.isascii():
+                return "number"
+            style = element.get("s", "0")
+            style_id = int(style) if style.isascii() and style.isdigit() else -1
+            if style_id in self.date_formats:
+                try:
+                    serial = float(raw)
+                except ValueError:
+                    return "date"
+                if style_id in self.timedelta_formats:
+                    in_range = abs(serial) < _MAX_DURATION_DAYS
+                else:
+                    in_range = 0 <= serial < _MAX_DATE_SERIAL  # also false for NaN
+                if not in_range:
+                    return "date"
+        elif data_type == "s" and not (raw.isascii() and raw.isdigit()):
+            return "text"
+        elif data_type == "b" and raw not in ("0", "1"):
+            return "boolean"
+        return None
+
+    def _position(self, element: Any, before: int) -> tuple[int, int]:
+        coordinate = element.get("r")
+        if coordinate and _CELL_REFERENCE.fullmatch(coordinate):
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+            return row, column
+        # No reference, or one that is no cell: the next column of the row.
+        if self.col_counter == before:
+            self.col_counter += 1
+        return self.row_counter, self.col_counter
+
+    def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+        try:
+            return super().parse_row(row)
+        except Exception:  # a row number that is no number: the next row
+            self.row_counter += 1
+            self.col_counter = 0
+            return self.row_counter, [self.parse_cell(element) for element in row]
+
+
+_KIND_OF_TYPE = {_NUMBER: "number", "d": "date", "s": "text", "b": "boolean", "e": "error"}
+
+
+def _damage_message(kind: str) -> str:
+    return {
+        "number": _("This number cell holds no number."),
+        "date": _("This date cell holds no date."),
+        "text": _("This cell refers to a text that is not in the workbook."),
+        "boolean": _("This yes/no cell holds neither yes nor no."),
+        "error": _("This cell holds an Excel error instead of a value."),
+    }.get(kind, _("This cell cannot be read."))
+
+
+def _damaged_sheet(ws: Any, row: int) -> ImportRefused:
+    return ImportRefused(
+        _(
+            "The sheet %(sheet)s cannot be read after row %(row)s: the file is damaged. Open it "
+            "in Excel and save it again."
+        )
+        % {"sheet": ws.title, "row": row}
+    )
+
+
+def _stream(ws: Any) -> Iterator[tuple[int, dict[int, Any]]]:
+    """The rows of a read-only sheet as they are in the file: (row number, 0-based column ->
+    value), one ``<row>`` element at a time. The sheet's ``<dimension>`` is not trusted (a file
+    can claim 3 rows and hold 400,000, or the reverse), and rows are never padded: the reader
+    sees the elements that are there and nothing else. A part that cannot be parsed any further
+    is refused with the sheet and the last row read."""
+    wb = ws.parent
+    last = 0
+    try:
+        with ws._get_source() as source:
+            parser = _SheetParser(
+                source,
+                ws._shared_strings,
+                data_only=wb.data_only,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                last = number
+                yield number, {cell["column"] - 1: cell["value"] for cell in cells}
+    except (ImportRefused, DefusedXmlException):
+        raise
+    except Exception:
+        raise _damaged_sheet(ws, last) from None
+
+
 def find_header(
     ws: Any, known: Mapping[str, str], needed: Iterable[str], *, search_rows: int
 ) -> tuple[int, dict[int, str]] | None:
     """The header row among the first ``search_rows`` rows (a title may sit above it): the
     first row holding all the ``needed`` columns. None when there is none."""
     needed = set(needed)
-    for number, values in enumerate(
-        ws.iter_rows(min_row=1, max_row=search_rows, values_only=True), start=1
-    ):
-        found = header_map(values, known)
-        if needed <= set(found.values()):
-            return number, found
+    rows = _stream(ws)
+    try:
+        for seen, (number, values) in enumerate(rows, start=1):
+            if number > search_rows or seen > search_rows:
+                break
+            width = max(values, default=-1) + 1
+            found = header_map((values.get(i) for i in range(min(width, 1000))), known)
+            if needed <= set(found.values()):
+                return number, found
+    finally:
+        rows.close()
     return None
 
 
+def _too_many_rows(max_rows: int) -> ImportRefused:
+    return ImportRefused(
+        _("The sheet has more than %(rows)s rows. Split it into several files.")
+        % {"rows": max_rows}
+    )
+
+
 def read_rows(
-    ws: Any, header_row: int, mapping: dict[int, str], *, max_rows: int, skip: Any = None
-) -> list[SheetRow]:
+    ws: Any,
+    header_row: int,
+    mapping: dict[int, str],
+    *,
+    max_rows: int,
+    labels: Mapping[str, str],
+    skip: Any = None,
+) -> Sheet:
     """The non-empty rows below the header as column key -> plain value; ``skip(cells)`` drops
-    rows such as a template's example row. Refuses more than ``max_rows`` rows."""
-    width = max(mapping) + 1
+    rows such as a template's example row. A damaged cell of a column read is an error of its
+    row (sheet, row and column header, the row is left out) in ``Sheet.errors``.
+
+    More than ``max_rows`` rows are refused while the sheet is streamed: at the row past the
+    limit, not after reading the whole sheet. Every ``<row>`` element counts, blank ones too
+    (up to as many blank rows as data rows: Excel keeps formatted empty rows), so that neither
+    blank rows nor a false ``<dimension>`` make the reader go through 400,000 rows.
+    """
     rows: list[SheetRow] = []
-    for number, values in enumerate(
-        ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True), start=header_row + 1
-    ):
-        cells = {k: plain(values[i]) if i < len(values) else None for i, k in mapping.items()}
-        if all(is_blank(v) for v in cells.values()):
-            continue
-        if skip is not None and skip(cells):
-            continue
-        rows.append(SheetRow(number, cells))
-        if len(rows) > max_rows:
-            raise ImportRefused(
-                _("The sheet has more than %(rows)s rows. Split it into several files.")
-                % {"rows": max_rows}
-            )
-    return rows
+    errors: list[RowError] = []
+    data_rows = elements = 0
+    stream = _stream(ws)
+    try:
+        for number, values in stream:
+            elements += 1
+            if elements > header_row + 2 * max_rows:
+                raise _too_many_rows(max_rows)
+            if number <= header_row:
+                continue
+            raw = {k: values.get(i) for i, k in mapping.items()}
+            damaged = {k: v for k, v in raw.items() if isinstance(v, DamagedCell)}
+            cells = {k: None if k in damaged else plain(v) for k, v in raw.items()}
+            if not damaged and all(is_blank(v) for v in cells.values()):
+                continue
+            data_rows += 1
+            if data_rows > max_rows:
+                raise _too_many_rows(max_rows)
+            if damaged:
+                errors.extend(_damaged_errors(ws, number, mapping, damaged, labels))
+                continue
+            if skip is not None and skip(cells):
+                continue
+            rows.append(SheetRow(number, cells))
+    finally:
+        stream.close()
+    return Sheet(columns=set(mapping.values()), rows=rows, errors=errors)
+
+
+def _damaged_errors(
+    ws: Any,
+    number: int,
+    mapping: dict[int, str],
+    damaged: dict[str, DamagedCell],
+    labels: Mapping[str, str],
+) -> Iterator[RowError]:
+    index = {k: i for i, k in mapping.items()}
+    for column, cell in damaged.items():
+        reference = f"{get_column_letter(index[column] + 1)}{number}"
+        yield RowError(
+            number,
+            labels.get(column, ""),
+            _("Cell %(cell)s of the sheet %(sheet)s: %(problem)s Type the value again in Excel.")
+            % {"cell": reference, "sheet": ws.title, "problem": _damage_message(cell.kind)},
+            cell.raw,
+            sheet=ws.title,
+        )
 
 
 def missing_columns(headers: Iterable[str]) -> ImportRefused:
@@ -335,10 +551,26 @@ def parse_text(value: Any, *, max_length: int | None = None) -> str:
 
 
 def digits_text(value: Any) -> str:
-    """Codes and numbers typed as numbers come back as int or float."""
+    """Codes and numbers typed as numbers come back as int or float; typed as text, they are
+    read in NFKC (full-width digits are 0-9). Digits of another script stay, for
+    ``parse_code`` (or the caller) to refuse."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return display(value).strip()
+    return identifiers.nfkc(display(value)).strip()
+
+
+def ascii_text(text: str) -> str:
+    """``text`` in NFKC with only the digits 0-9 (``accounts.identifiers``); CellError else."""
+    try:
+        return identifiers.normalize(text)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
+
+
+def parse_code(value: Any) -> str:
+    """A code or number kept as text (division code, household number, contact phone): NFKC,
+    with the digits 0-9 only; CellError for a digit of another script."""
+    return ascii_text(digits_text(value))
 
 
 def split_list(text: str) -> list[str]:
@@ -425,7 +657,9 @@ def parse_decimal(value: Any, *, max_digits: int) -> Decimal | None:
     if isinstance(value, int | float | Decimal):
         text = str(value)
     else:
-        text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+        text = ascii_text(str(value)).replace(",", "").removesuffix("元").strip()
+    if not text.isascii():  # Decimal() reads the digits of every script
+        raise CellError(_("Enter a number."))
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -447,8 +681,8 @@ def parse_integer(value: Any, *, minimum: int = 0, maximum: int) -> int | None:
         raise CellError(_("Enter a whole number."))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", display(value)).strip().replace(",", "")
-    if not re.fullmatch(r"-?\d{1,12}", text):
+    text = ascii_text(display(value)).replace(",", "")
+    if not re.fullmatch(r"-?[0-9]{1,12}", text):
         raise CellError(_("Enter a whole number."))
     number = int(text)
     if not minimum <= number <= maximum:
@@ -474,10 +708,10 @@ def parse_date(value: Any) -> dt.date | None:
             return result.date() if isinstance(result, dt.datetime) else result
         else:
             raise CellError(_("Enter the date as YYYY-MM-DD."))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", text
-    )
+    text = ascii_text(str(value))
+    match = re.fullmatch(
+        r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", text
+    ) or re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", text)
     if not match:
         raise CellError(_("Enter the date as YYYY-MM-DD."))
     try:

@@ -1361,6 +1361,16 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "ID number duplicate check when a household is saved": "保存家庭时核查身份证号是否重复",
     "ID number, digest %(digest)s": "身份证号(摘要 %(digest)s)",
     "and %(count)s more": "另 %(count)s 个",
+    # issue 9: ids
+    "“%(char)s” is a digit of another script: type the digits 0-9.": "“%(char)s”是其他文字的数字:请使用半角数字 0-9 填写。",
+    "This number cell holds no number.": "该数字单元格中不是数字。",
+    "This date cell holds no date.": "该日期单元格中不是有效日期。",
+    "This cell refers to a text that is not in the workbook.": "该单元格引用的文本在工作簿中不存在。",
+    "This yes/no cell holds neither yes nor no.": "该是/否单元格的值既不是“是”也不是“否”。",
+    "This cell holds an Excel error instead of a value.": "该单元格是 Excel 错误值,而不是数据。",
+    "This cell cannot be read.": "该单元格无法读取。",
+    "The sheet %(sheet)s cannot be read after row %(row)s: the file is damaged. Open it in Excel and save it again.": "工作表“%(sheet)s”第 %(row)s 行之后无法读取:文件已损坏。请用 Excel 打开后重新保存。",
+    "Cell %(cell)s of the sheet %(sheet)s: %(problem)s Type the value again in Excel.": "工作表“%(sheet)s”的单元格 %(cell)s:%(problem)s请在 Excel 中重新填写该值。",
 }
 
 

@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts import identifiers
+from accounts.filters import NumberFilter
 from accounts.taxonomies import CharityArea
 
 from .models import Application
@@ -22,9 +24,9 @@ class ApplicationFilterSet(django_filters.FilterSet):
     area = django_filters.ChoiceFilter(
         label=_("Charity area"), choices=CharityArea.choices, field_name="need__area"
     )
-    need = django_filters.NumberFilter(label=_("Need"), field_name="need_id")
-    household = django_filters.NumberFilter(label=_("Household"), method="of_household")
-    project = django_filters.NumberFilter(label=_("Project"), field_name="project_id")
+    need = NumberFilter(label=_("Need"), field_name="need_id")
+    household = NumberFilter(label=_("Household"), method="of_household")
+    project = NumberFilter(label=_("Project"), field_name="project_id")
 
     class Meta:
         model = Application
@@ -47,8 +49,8 @@ class ApplicationFilterSet(django_filters.FilterSet):
             return queryset
         match = Q(project__title__icontains=value)
         if not self._for_supplier():
-            match |= Q(household__code__iexact=value)
-        digits = value.upper().removeprefix("A")
-        if digits.isdigit():
+            match |= Q(household__code__iexact=identifiers.nfkc(value))
+        digits = identifiers.ascii_digits(identifiers.nfkc(value).upper().removeprefix("A"))
+        if digits is not None and len(digits) <= 18:
             match |= Q(pk=int(digits))
         return queryset.filter(match)

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import forms as number_forms
 from needs.models import Member, Need
 
 from .models import Application
@@ -147,7 +148,7 @@ class RejectForm(forms.Form):
 class DeliverForm(forms.Form):
     delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE)
     quantity = forms.CharField(label=_("Quantity delivered"), max_length=100, required=False)
-    value = forms.DecimalField(
+    value = number_forms.DecimalField(
         label=_("Value delivered (yuan)"),
         required=False,
         min_value=0,

@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from accounts import crypto, xlsx
-from accounts.models import AccessLog, Region, User, normalize_phone
+from accounts import crypto, identifiers, xlsx
+from accounts.models import AccessLog, Region, User
 from accounts.scope import region_scope
 from accounts.taxonomies import (
     AidForm,
@@ -75,7 +75,7 @@ WHOLE_HOUSEHOLD = "全户"
 FULL_EXPORT_FIELD = "export:id_number,phone,health_notes"
 
 #: Our own household numbers look like ``441881101-00001``; an unknown one is an error, not new.
-CODE_PATTERN = re.compile(r"^\d{9}-\d{5}$")
+CODE_PATTERN = re.compile(r"^[0-9]{9}-[0-9]{5}$")
 
 
 # --- Columns ---------------------------------------------------------------------------------
@@ -118,6 +118,7 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("school_or_work", "就学/就业", 16),
 )
 COLUMN_BY_KEY = {c.key: c for c in SUMMARY_COLUMNS}
+_LABELS = {c.key: c.header for c in SUMMARY_COLUMNS}
 _COLUMN_ORDER = {c.header: i for i, c in enumerate(SUMMARY_COLUMNS)}
 #: Other spellings of headers met in workbooks typed by hand or exported elsewhere.
 HEADER_ALIASES = {
@@ -593,10 +594,12 @@ def _read_rows(ws: Any) -> Sheet:
     missing = [c.header for c in SUMMARY_COLUMNS if c.required and c.key not in mapping.values()]
     if missing:
         raise xlsx.missing_columns(missing)
-    rows = xlsx.read_rows(ws, header_row, mapping, max_rows=MAX_ROWS, skip=_is_example)
-    if not rows:
+    sheet = xlsx.read_rows(
+        ws, header_row, mapping, max_rows=MAX_ROWS, labels=_LABELS, skip=_is_example
+    )
+    if not sheet.rows and not sheet.errors:
         raise ImportRefused(_("The sheet has no rows to import."))
-    return Sheet(columns=set(mapping.values()), rows=rows)
+    return sheet
 
 
 # --- Parsing cells ---------------------------------------------------------------------------
@@ -736,9 +739,12 @@ class _Importer:
     def groups(self) -> list[_Group]:
         groups: dict[str, _Group] = {}
         for row in self.sheet.rows:
-            key = xlsx.digits_text(row.cells.get("code")) or xlsx.digits_text(
-                row.cells.get("external_ref")
-            )
+            try:  # a digit of another script is an error, never another household's number
+                key = xlsx.parse_code(row.cells.get("code"))
+            except CellError as exc:
+                self.error(row, "code", exc.message)
+                continue
+            key = key or xlsx.digits_text(row.cells.get("external_ref"))
             if not key:
                 self.error(row, "code", _("Enter the household number."))
                 continue
@@ -838,14 +844,17 @@ class _Importer:
         household = group.household
         cells = first.cells
 
-        code = xlsx.digits_text(cells.get("region_code"))
         region = None
+        try:
+            code = xlsx.parse_code(cells.get("region_code"))
+        except CellError as exc:  # a digit of another script
+            code, message = "", exc.message
+        else:
+            message = _("Enter the 12-digit code of the village or township.")
         if not code:
-            self.error(
-                first, "region_code", _("Enter the 12-digit code of the village or township.")
-            )
+            self.error(first, "region_code", message)
             ok = False
-        elif not re.fullmatch(r"\d{12}", code) or (region := self.region(code)) is None:
+        elif not re.fullmatch(r"[0-9]{12}", code) or (region := self.region(code)) is None:
             self.error(first, "region_code", _("No village or township has this code."))
             ok = False
         elif not can_edit_ledger(self.user, region.code):
@@ -890,7 +899,13 @@ class _Importer:
             self.error(first, "address", _("Enter the address."))
             ok = False
 
-        ref = xlsx.digits_text(cells.get("external_ref")) if "external_ref" in self.columns else ""
+        ref = ""
+        if "external_ref" in self.columns:
+            try:
+                ref = xlsx.parse_code(cells.get("external_ref"))
+            except CellError as exc:  # a digit of another script
+                self.error(first, "external_ref", exc.message)
+                ok = False
         if len(ref) > 64 or len(group.key) > 64:
             self.error(
                 first, "external_ref" if len(ref) > 64 else "code", _("At most 64 characters.")
@@ -995,16 +1010,15 @@ class _Importer:
                 fail("disability_grade", exc.message)
         if "phone" in self.columns:
             phone = xlsx.digits_text(cells.get("phone"))
+            none = phone in ("", "无", "-", "/")
             if phone and _is_masked(phone):
                 fail("phone", _masked_error().message)
-            elif (
-                phone
-                and phone not in ("无", "-", "/")
-                and not 5 <= len(normalize_phone(phone)) <= 20
-            ):
+            elif not none and (problem := identifiers.phone_error(phone)):
+                fail("phone", problem)  # a digit of another script
+            elif not none and not 5 <= len(identifiers.normalize_phone(phone)) <= 20:
                 fail("phone", _("This is not a phone number."))
             else:
-                values["phone"] = "" if phone in ("无", "-", "/") else phone
+                values["phone"] = "" if none else phone
         if "health_notes" in self.columns:
             try:
                 notes = xlsx.parse_text(cells.get("health_notes"), max_length=2000)
@@ -1235,7 +1249,7 @@ def household_import(
         raise PermissionDenied(_("Only the township's social workers can import households."))
     today = today or timezone.localdate()
     sheet = read_sheet(data, filename)
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, errors=list(sheet.errors))
     # The duplicate check's access-log rows stay when a preview is rolled back: it answered.
     with id_lookups.log_kept_through_rollback(), transaction.atomic():
         _Importer(user=user, sheet=sheet, report=report, today=today).run()

@@ -9,6 +9,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import identifiers
+from accounts.filters import NumberFilter
 from accounts.models import Region
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
@@ -45,8 +47,12 @@ class HouseholdFilterSet(django_filters.FilterSet):
     urgent = django_filters.BooleanFilter(
         label=_("Urgent need"), method="with_urgent", widget=django_filters.widgets.BooleanWidget()
     )
-    unvisited_days = django_filters.NumberFilter(
-        label=_("Not visited for (days)"), method="unvisited_for", min_value=1
+    unvisited_days = NumberFilter(
+        # Bounded: a day count past timedelta's range was a server error.
+        label=_("Not visited for (days)"),
+        method="unvisited_for",
+        min_value=1,
+        max_value=36500,
     )
     mine = django_filters.BooleanFilter(
         label=_("Only mine"), method="only_mine", widget=django_filters.widgets.BooleanWidget()
@@ -81,7 +87,9 @@ class HouseholdFilterSet(django_filters.FilterSet):
             household=OuterRef("pk"), left_at__isnull=True, name__icontains=value
         )
         return queryset.filter(
-            Q(Exists(named)) | Q(address__icontains=value) | Q(code__iexact=value)
+            Q(Exists(named))
+            | Q(address__icontains=value)
+            | Q(code__iexact=identifiers.nfkc(value))  # a number typed in full width
         )
 
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
@@ -134,7 +142,7 @@ class NeedFilterSet(django_filters.FilterSet):
     urgent = django_filters.BooleanFilter(
         label=_("Urgent"), widget=django_filters.widgets.BooleanWidget()
     )
-    household = django_filters.NumberFilter(label=_("Household"), field_name="household_id")
+    household = NumberFilter(label=_("Household"), field_name="household_id")
 
     class Meta:
         model = Need

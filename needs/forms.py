@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import forms as number_forms
+from accounts.forms import number_formfield
 from accounts.models import User
 from accounts.scope import region_scope
 from accounts.taxonomies import AssistanceStatus, DisabilityType, VulnerabilityTag
@@ -31,6 +33,7 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
+        formfield_callback = number_formfield
         fields = [
             "region",
             "address",
@@ -79,7 +82,7 @@ class MemberForm(forms.Form):
     """One member row. On an existing member the encrypted values are never sent to the page:
     left blank, the stored ID number, phone and health notes are kept."""
 
-    member_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    member_id = number_forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the head"), choices=Member.Relation.choices)
     id_number = forms.CharField(
@@ -207,6 +210,7 @@ def member_initial(member: Member) -> dict[str, Any]:
 class NeedForm(forms.ModelForm):
     class Meta:
         model = Need
+        formfield_callback = number_formfield
         fields = [
             "member",
             "area",

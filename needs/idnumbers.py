@@ -1,6 +1,9 @@
 """Citizen ID numbers (公民身份号码, GB 11643-1999): normalise, check, derive birth date and sex.
 
-The checksum and the birth date are hard checks. The birthplace table of python-stdnum is old
+The number is read through ``accounts.identifiers``: NFKC, so that full-width, mathematical,
+superscript and circled digits are the number's ASCII digits (and find the same person), and a
+digit of another script (Arabic-Indic, Devanagari ...) is refused. The checksum and the birth
+date are hard checks. The birthplace table of python-stdnum is old
 (districts created since 2015 are missing), so an unknown area code is only a warning.
 """
 
@@ -15,8 +18,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
-_STRIP = str.maketrans("", "", " \t-\u3000")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
+from accounts import identifiers
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,9 @@ class IdNumber:
 
 
 def normalize(value: str) -> str:
-    """Remove spaces and dashes, full-width digits to ASCII, lower-case x to X."""
-    return (value or "").translate(_STRIP).translate(_FULLWIDTH).upper()
+    """Remove spaces and dashes, NFKC (full-width and other compatibility digits to ASCII),
+    lower-case x to X. A digit of another script stays, for ``parse`` to refuse."""
+    return identifiers.compact(value)
 
 
 def _upgrade_15(number: str) -> str:
@@ -40,12 +43,14 @@ def _upgrade_15(number: str) -> str:
 
 def parse(value: str, *, today: dt.date | None = None) -> IdNumber:
     """Validate an ID number and derive birth date and sex; raises ValidationError."""
-    number = normalize(value)
-    if len(number) == 15 and number.isdigit():
+    number = identifiers.check_digits(normalize(value))
+    if len(number) == 15 and identifiers.is_ascii_digits(number):
         number = _upgrade_15(number)
     if len(number) != 18:
         raise ValidationError(_("An ID number has 18 characters."), code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not identifiers.is_ascii_digits(number[:17]) or not (
+        identifiers.is_ascii_digits(number[17]) or number[17] == "X"
+    ):
         raise ValidationError(
             _("An ID number has 17 digits followed by a digit or X."), code="format"
         )

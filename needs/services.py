@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from accounts import crypto
+from accounts import crypto, identifiers
 from accounts.models import Region, User, normalize_phone
 from accounts.scope import region_scope
 from accounts.taxonomies import AssistanceStatus, VulnerabilityTag
@@ -176,6 +176,9 @@ def _check_members(
             errors[i]["name"] = [_("Enter the name.")]
         if data.relation not in Member.Relation.values:
             errors[i]["relation"] = [_("Enter the relation to the head of household.")]
+        phone_problem = identifiers.phone_error(data.phone)  # a digit of another script
+        if phone_problem:
+            errors[i]["phone"] = [phone_problem]
         parsed = None
         index_value = ""
         raw_id = idnumbers.normalize(data.id_number)
@@ -707,15 +710,21 @@ def consent_record(
         errors["given_on"] = [_("Consent cannot be recorded before it is given.")]
     if expires_on < given_on:
         errors["expires_on"] = [_("The end of validity comes after the day consent is given.")]
-    recipients = [(n.strip(), c.strip().upper()) for n, c in (recipients or []) if n.strip()]
+    # The code is what matching compares with the organisation's: read the same way.
+    recipients = [
+        (name.strip(), identifiers.normalize_credit_code(code))
+        for name, code in (recipients or [])
+        if name.strip()
+    ]
     if scope == Consent.Scope.NAMED and not recipients:
         errors["recipients"] = [_("Name at least one organisation.")]
     for _name, code in recipients:
-        # The code is what matching compares: a name alone could never be matched.
-        if len(code) != 18 or not code.isalnum():
+        if not code:  # a name alone could never be matched
             errors["recipients"] = [
                 _("Give each organisation's unified social credit code (18 letters and digits).")
             ]
+        elif problem := identifiers.credit_code_error(code):
+            errors["recipients"] = [problem]
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(

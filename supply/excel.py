@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from accounts import xlsx
+from accounts import identifiers, xlsx
 from accounts.models import Region, User
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 from accounts.xlsx import (
@@ -214,7 +213,7 @@ _TEXT_LIMITS = {
     "application_process": 5000,
     "required_documents": 2000,
 }
-_REGION_CODE = re.compile(r"\d{2}|\d{4}|\d{6}|\d{9}|\d{12}")
+_REGION_CODE = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}")
 
 
 def _already_registered() -> str:
@@ -568,8 +567,10 @@ def _read_sheet(ws: Any, sheet: str) -> Sheet:
     def is_example(cells: dict[str, Any]) -> bool:
         return xlsx.display(cells.get(first)).strip() == EXAMPLE_MARKER
 
-    rows = xlsx.read_rows(ws, header_row, mapping, max_rows=MAX_ROWS, skip=is_example)
-    return Sheet(columns=set(mapping.values()), rows=rows)
+    labels = {c.key: c.header for c in COLUMNS[sheet]}
+    return xlsx.read_rows(
+        ws, header_row, mapping, max_rows=MAX_ROWS, labels=labels, skip=is_example
+    )
 
 
 def read_ledger(data: bytes, filename: str = "") -> LedgerBook:
@@ -592,7 +593,10 @@ def read_ledger(data: bytes, filename: str = "") -> LedgerBook:
             if PROJECT_SHEET in wb.sheetnames
             else None,
         )
-    if not any(sheet is not None and sheet.rows for sheet in (book.organizations, book.projects)):
+    if not any(
+        sheet is not None and (sheet.rows or sheet.errors)
+        for sheet in (book.organizations, book.projects)
+    ):
         raise ImportRefused(_("The sheet has no rows to import."))
     return book
 
@@ -729,7 +733,7 @@ class _Importer:
                 continue
             try:
                 if name == "contact_phone":
-                    value = xlsx.digits_text(row.cells.get(name))
+                    value = xlsx.parse_code(row.cells.get(name))
                     if len(value) > _TEXT_LIMITS[name]:
                         raise CellError(_("At most %(n)s characters.") % {"n": _TEXT_LIMITS[name]})
                     into[name] = value
@@ -811,7 +815,11 @@ class _Importer:
         return _OrgRow(row, code, values, region, ok)
 
     def _registering_region(self, row: SheetRow) -> tuple[Region | None, bool]:
-        text = unicodedata.normalize("NFKC", xlsx.digits_text(row.cells.get("region_code")))
+        try:
+            text = xlsx.parse_code(row.cells.get("region_code"))
+        except CellError as exc:  # a digit of another script
+            self.error(ORG_SHEET, row, "region_code", exc.message)
+            return None, False
         if not text:
             return None, True
         if not _REGION_CODE.fullmatch(text):
@@ -1035,8 +1043,11 @@ class _Importer:
                     self.error(PROJECT_SHEET, row, kind, exc.message)
                     ok = False
         coverage: list[Region] = []
-        text = unicodedata.normalize("NFKC", xlsx.digits_text(row.cells.get("coverage")))
+        text = xlsx.digits_text(row.cells.get("coverage"))
         unknown = []
+        if problem := identifiers.digits_error(text):  # a digit of another script
+            self.error(PROJECT_SHEET, row, "coverage", problem)
+            ok, text = False, ""
         for piece in xlsx.split_list(text):
             region = self.region(piece.ljust(12, "0")) if _REGION_CODE.fullmatch(piece) else None
             if region is None:
@@ -1058,9 +1069,7 @@ class _Importer:
         self._load_regions(
             piece.ljust(12, "0")
             for row in rows
-            for piece in xlsx.split_list(
-                unicodedata.normalize("NFKC", xlsx.digits_text(row.cells.get("coverage")))
-            )
+            for piece in xlsx.split_list(xlsx.digits_text(row.cells.get("coverage")))
             if _REGION_CODE.fullmatch(piece)
         )
         parsed = [self.parse_project(row) for row in rows]
@@ -1267,7 +1276,10 @@ def ledger_import(
         raise PermissionDenied(_("Only civil affairs staff of a tier can import its ledger."))
     today = today or timezone.localdate()
     book = read_ledger(data, filename)
-    report = LedgerImportReport(dry_run=dry_run)
+    report = LedgerImportReport(
+        dry_run=dry_run,
+        errors=[e for sheet in (book.organizations, book.projects) if sheet for e in sheet.errors],
+    )
     with transaction.atomic():
         _Importer(user=user, book=book, report=report, today=today).run()
         if dry_run or report.errors:

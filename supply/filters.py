@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import identifiers
+from accounts.filters import NumberFilter
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
 from .models import STALE_AFTER, Project, ProjectTerm, Tier, code_prefixes
@@ -40,9 +42,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         method="only_stale",
         widget=django_filters.widgets.BooleanWidget(),
     )
-    organization = django_filters.NumberFilter(
-        label=_("Organisation"), field_name="organization_id"
-    )
+    organization = NumberFilter(label=_("Organisation"), field_name="organization_id")
 
     class Meta:
         model = Project
@@ -99,12 +99,12 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(organization__registering_region__level=TIER_LEVEL[Tier(value)])
 
     def covering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value.isdigit():
+        code = identifiers.ascii_digits(value)
+        if code is None:
             return queryset
         from .models import ProjectCoverage
 
-        ids = ProjectCoverage.objects.filter(prefix__in=code_prefixes(value.ljust(12, "0"))).values(
+        ids = ProjectCoverage.objects.filter(prefix__in=code_prefixes(code.ljust(12, "0"))).values(
             "project_id"
         )
         return queryset.filter(pk__in=ids)

@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import identifiers
+from accounts.forms import number_formfield
 from accounts.models import Region, User
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
@@ -83,6 +85,7 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = list(PROJECT_FIELDS)
+        formfield_callback = number_formfield
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "conditions": forms.Textarea(attrs={"rows": 2}),
@@ -110,6 +113,9 @@ class ProjectForm(forms.ModelForm):
         # Shape only: the service writes the listing (or a change request for review); the
         # form must not copy the values onto the project first.
         pass
+
+    def clean_contact_phone(self) -> str:
+        return identifiers.check_phone_text(self.cleaned_data["contact_phone"])
 
     def service_input(self) -> tuple[dict[str, Any], dict[str, list[str]], list[Region]]:
         data = self.cleaned_data
@@ -208,6 +214,9 @@ class OrganizationForm(forms.ModelForm):
         # The service checks the code (and that it is registered once) and writes the row.
         pass
 
+    def clean_contact_phone(self) -> str:
+        return identifiers.check_phone_text(self.cleaned_data["contact_phone"])
+
     def clean_staff_usernames(self) -> list[User]:
         names = sorted(set(self.cleaned_data["staff_usernames"].split()))
         if not names:
@@ -257,16 +266,14 @@ class EditionPlaceForm(forms.Form):
             del self.fields["county"]
         else:
             self.fields["county"].queryset = counties
-            county = self.data.get(self.add_prefix("county")) or ""
-            township = self.data.get(self.add_prefix("township")) or ""
-            if not county and township.isdigit():
+            county = identifiers.ascii_digits(self.data.get(self.add_prefix("county")))
+            township = identifiers.ascii_digits(self.data.get(self.add_prefix("township")))
+            if not county and township:
                 # A link to a township: its county is the one to show as chosen.
                 county = township[:6].ljust(12, "0")
                 self.data = self.data.copy()
                 self.data[self.add_prefix("county")] = county
             townships = (
-                townships.filter(code__startswith=county[:6])
-                if county.isdigit()
-                else Region.objects.none()
+                townships.filter(code__startswith=county[:6]) if county else Region.objects.none()
             )
         self.fields["township"].queryset = townships

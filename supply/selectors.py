@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts import identifiers
 from accounts.scope import get_visible_or_404
 
 from .models import (
@@ -93,7 +94,7 @@ def change_get_for_user(user: Any, pk: Any) -> ListingChange:
         .select_related("project__organization__registering_region", "submitted_by", "reviewed_by")
         .filter(pk=pk)
         .first()
-        if str(pk).isdigit()
+        if identifiers.is_ascii_digits(str(pk))
         else None
     )
     if change is None:
@@ -109,7 +110,7 @@ def edition_list() -> QuerySet[LedgerEdition]:
 def edition_get(pk: Any) -> LedgerEdition:
     from django.shortcuts import get_object_or_404
 
-    if not str(pk).isdigit():
+    if not identifiers.is_ascii_digits(str(pk)):
         from django.http import Http404
 
         raise Http404

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
+from accounts import identifiers
 from accounts.models import Region, User
 from accounts.services import notify
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
@@ -26,7 +27,7 @@ from .models import (
     ProjectTerm,
 )
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_ALPHABET = identifiers.USCC_ALPHABET
 
 #: Listing fields a charity may change (through review once published), with their types.
 PROJECT_FIELDS = (
@@ -104,7 +105,9 @@ def _tell(recipients: Iterable[User], title: str, project: Project) -> None:
 
 
 def normalize_credit_code(value: str) -> str:
-    return "".join((value or "").split()).upper()
+    """NFKC, no spaces or dashes, upper case (``accounts.identifiers``): a code typed in
+    full-width letters is the same organisation."""
+    return identifiers.normalize_credit_code(value)
 
 
 def check_credit_code(code: str) -> tuple[list[str], list[str]]:
@@ -113,10 +116,8 @@ def check_credit_code(code: str) -> tuple[list[str], list[str]]:
     Length and alphabet are hard checks. A failing check character is only a warning: some
     real codes fail it, and such an organisation is kept for a person to confirm.
     """
-    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
-        return [
-            _("A unified social credit code has 18 characters of 0-9 and A-Y (no I, O, S, V, Z).")
-        ], []
+    if problem := identifiers.credit_code_error(code):  # digits, length and alphabet
+        return [problem], []
     if not uscc.is_valid(code):
         return [], [
             _(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import identifiers
 from accounts.filters import blank_means_any
 from accounts.models import Region, User
 from accounts.scope import region_scope
@@ -356,7 +357,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         organizations = organizations.filter(
-            Q(name__icontains=query) | Q(credit_code__icontains=query)
+            Q(name__icontains=query)
+            | Q(credit_code__icontains=identifiers.normalize_credit_code(query))
         )
     context = {
         "page": _page(request, organizations),

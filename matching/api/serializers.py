@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.fields import AsciiDecimalField, AsciiIntegerField
 from needs.api.serializers import ScopedPrimaryKeyField
 from needs.models import Member, Need
 from supply.api.serializers import (
@@ -470,7 +471,7 @@ class MatchingExplainInputSerializer(serializers.Serializer):
 class MatchingDeliverInputSerializer(serializers.Serializer):
     delivered_on = serializers.DateField()
     quantity = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    value = serializers.DecimalField(
+    value = AsciiDecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -478,7 +479,7 @@ class MatchingDeliverInputSerializer(serializers.Serializer):
 
 class MatchingFeedbackInputSerializer(serializers.Serializer):
     side = FeedbackSideField()
-    satisfaction = serializers.IntegerField(min_value=1, max_value=5)
+    satisfaction = AsciiIntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     need_outcome = NeedOutcomeField(
         required=False,

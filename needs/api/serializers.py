@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.fields import AsciiIntegerField, ModelSerializer
 from accounts.api.serializers import RegionOutputSerializer
 from accounts.models import User
 from accounts.taxonomies import AssistanceStatus, DisabilityType, VulnerabilityTag
@@ -116,7 +117,7 @@ class NeedsMemberInputSerializer(serializers.Serializer):
     keeps its value, so that the plain ID number, phone and health note, which are never sent
     out, need not be sent back."""
 
-    id = serializers.IntegerField(required=False)
+    id = AsciiIntegerField(required=False)
     name = serializers.CharField(max_length=50, required=False)
     relation = serializers.ChoiceField(choices=Member.Relation.choices, required=False)
     id_number = serializers.CharField(
@@ -128,9 +129,7 @@ class NeedsMemberInputSerializer(serializers.Serializer):
     disability_type = serializers.ChoiceField(
         choices=DisabilityType.choices, required=False, allow_blank=True
     )
-    disability_grade = serializers.IntegerField(
-        min_value=1, max_value=4, required=False, allow_null=True
-    )
+    disability_grade = AsciiIntegerField(min_value=1, max_value=4, required=False, allow_null=True)
     health_notes = serializers.CharField(required=False, allow_blank=True, write_only=True)
     school_or_work = serializers.CharField(max_length=100, required=False, allow_blank=True)
     statuses = serializers.ListField(
@@ -267,7 +266,7 @@ class NeedsHouseholdSavedOutputSerializer(NeedsHouseholdDetailOutputSerializer):
         return NeedsClosedRecordSerializer(self.context.get("withdrawn", []), many=True).data
 
 
-class NeedsHouseholdInputSerializer(serializers.ModelSerializer):
+class NeedsHouseholdInputSerializer(ModelSerializer):
     """A household with its members, for ``services.household_save``."""
 
     worker = serializers.PrimaryKeyRelatedField(
@@ -330,7 +329,7 @@ class NeedsVisitOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NeedsVisitInputSerializer(serializers.ModelSerializer):
+class NeedsVisitInputSerializer(ModelSerializer):
     household = ScopedPrimaryKeyField(Household)
 
     class Meta:
@@ -380,7 +379,7 @@ class NeedsNeedOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NeedsNeedInputSerializer(serializers.ModelSerializer):
+class NeedsNeedInputSerializer(ModelSerializer):
     household = ScopedPrimaryKeyField(Household)
     member = ScopedPrimaryKeyField(Member, required=False, allow_null=True)
 
@@ -424,7 +423,7 @@ class NeedsNeedTransitionOutputSerializer(NeedsNeedOutputSerializer):
 # --- Consent ---------------------------------------------------------------------------------
 
 
-class NeedsConsentRecipientSerializer(serializers.ModelSerializer):
+class NeedsConsentRecipientSerializer(ModelSerializer):
     class Meta:
         model = ConsentRecipient
         fields = ["name", "credit_code"]
@@ -468,7 +467,7 @@ class NeedsConsentOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NeedsConsentInputSerializer(serializers.ModelSerializer):
+class NeedsConsentInputSerializer(ModelSerializer):
     household = ScopedPrimaryKeyField(Household)
     member = ScopedPrimaryKeyField(Member)
     recipients = NeedsConsentRecipientSerializer(many=True, required=False)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.fields import ModelSerializer, ascii_text
 from accounts.api.serializers import RegionOutputSerializer
 from accounts.models import Region, User
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
@@ -238,7 +239,7 @@ class SupplyOrganizationSavedOutputSerializer(SupplyOrganizationDetailOutputSeri
         return [str(warning) for warning in self.context.get("warnings", [])]
 
 
-class SupplyOrganizationInputSerializer(serializers.ModelSerializer):
+class SupplyOrganizationInputSerializer(ModelSerializer):
     """An organisation to register, for ``services.organization_register``."""
 
     # Checked and normalised by the service (spaces, lower case, the GB 32100 check).
@@ -268,6 +269,9 @@ class SupplyOrganizationInputSerializer(serializers.ModelSerializer):
             "service_regions",
             "staff",
         ]
+
+    def validate_contact_phone(self, value: str) -> str:
+        return ascii_text(value)
 
 
 # --- Projects --------------------------------------------------------------------------------
@@ -372,7 +376,7 @@ class SupplyProjectDetailOutputSerializer(SupplyProjectListOutputSerializer):
         return RegionOutputSerializer(regions, many=True).data
 
 
-class SupplyProjectUpdateInputSerializer(serializers.ModelSerializer):
+class SupplyProjectUpdateInputSerializer(ModelSerializer):
     """A listing's values and terms, for ``services.project_save`` (drafts) and
     ``services.listing_change_submit`` (a reviewed change of a published listing).
 
@@ -399,6 +403,9 @@ class SupplyProjectUpdateInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [*PROJECT_FIELDS, *TERM_FIELDS.values(), "coverage"]
+
+    def validate_contact_phone(self, value: str) -> str:
+        return ascii_text(value)
 
 
 class SupplyProjectInputSerializer(SupplyProjectUpdateInputSerializer):

@@ -25,7 +25,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import identifiers
 from accounts.api.errors import service_errors
+from accounts.filters import NumberFilter
 from accounts.models import Region, User
 
 from .. import selectors, services
@@ -341,7 +343,7 @@ def _change_detail(change: ListingChange) -> dict[str, Any]:
 
 
 class ListingChangeFilterSet(django_filters.FilterSet):
-    project = django_filters.NumberFilter(label=gettext_lazy("Project"), field_name="project_id")
+    project = NumberFilter(label=gettext_lazy("Project"), field_name="project_id")
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"), choices=ListingChange.Status.choices
     )
@@ -437,10 +439,10 @@ class LedgerEntryFilterSet(django_filters.FilterSet):
 
     def covering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Entries that cover a place, as the edition froze their coverage."""
-        value = value.strip()
-        if not value.isdigit():
+        code = identifiers.ascii_digits(value)
+        if code is None:
             return queryset
-        prefixes = code_prefixes(value.ljust(12, "0"))
+        prefixes = code_prefixes(code.ljust(12, "0"))
         ids = LedgerEntryCoverage.objects.filter(prefix__in=prefixes).values("entry_id")
         return queryset.filter(pk__in=ids)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import time
 import zipfile
 from decimal import Decimal
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from needs import excel, id_lookups, services
 from needs.models import AssistanceRecord, Household, Member, MemberTag
 from needs.services import MemberInput
 
+from .. import workbooks
 from .factories import born_years_ago, id_number, make_household, member_input
 
 
@@ -840,3 +842,150 @@ def test_a_masked_export_gives_only_the_birth_year_beside_a_masked_id(worker, ho
     son = household.members.get(name="陈小明")
     rows = [r for r in _table(data) if r["姓名"] == "陈小明"]
     assert rows and str(rows[0]["出生日期"]) == str(son.birth_date.year)
+
+
+# --- Damaged and over-limit workbooks ----------------------------------------------------------
+
+SUMMARY_PART = "xl/worksheets/sheet1.xml"
+
+
+def _damaged(kind: str) -> tuple[bytes, str]:
+    """A household of one person whose row 3 holds a damaged cell of ``kind``: the birth date
+    (a date cell) for the kinds about dates, else the name. Returns the file and the cell."""
+    born = born_years_ago(40)
+    rows = _new_household_rows(people=[_person(age=40, birth_date=born)])
+    ref = "P3" if "date" in kind else "L3"
+    data = workbooks.damage_cell(_workbook(rows), SUMMARY_PART, ref, kind, style_ref="P3")
+    return data, ref
+
+
+@pytest.mark.parametrize("kind", sorted(workbooks.DAMAGED_CELLS))
+def test_a_damaged_cell_is_a_row_error_of_the_preview_and_nothing_is_written(client, worker, kind):
+    """GIVEN a workbook whose cell cannot be read (text in a number cell, a date that is none,
+    a shared string that does not exist, a boolean that is neither 0 nor 1, an Excel error)
+    WHEN it is previewed THEN the report names the sheet, row and column, and nothing is
+    written (a server error before, or the cell imported as "True" or "#N/A")."""
+    client.force_login(worker)
+    data, ref = _damaged(kind)
+
+    response = client.post(
+        reverse("needs:household_import"), {"action": "preview", "file": _upload(data)}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"{ref}" in body and excel.SUMMARY_SHEET in body
+    header = "出生日期" if ref == "P3" else "姓名"
+    assert f'data-label="列">{header}<' in body or f">{header}</td>" in body
+    assert 'name="token"' not in body
+    assert Household.objects.count() == 0
+
+
+def test_a_damaged_cell_stops_the_whole_import(worker, household):
+    """All or nothing: a good household beside a damaged row is not written either."""
+    rows = [
+        *_new_household_rows("PLATFORM-001", people=[_person("孙一")]),
+        *_new_household_rows("PLATFORM-002", people=[_person("周五")]),
+    ]
+    data = workbooks.damage_cell(_workbook(rows), SUMMARY_PART, "L4", "a_boolean_neither_0_nor_1")
+    before = _snapshot()
+
+    report = excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=False)
+
+    assert _errors(report) == [(4, "姓名")]
+    assert "L4" in report.errors[0].message and excel.SUMMARY_SHEET in report.errors[0].message
+    assert report.errors[0].value == "7"
+    assert _snapshot() == before
+
+
+def test_a_damaged_row_number_or_sheet_is_refused_with_the_sheet_named(client, worker):
+    client.force_login(worker)
+    data = _workbook(_new_household_rows())
+    rows = workbooks.patch_part(
+        data, SUMMARY_PART, lambda xml: xml.replace('<row r="3"', '<row r="x"')
+    )
+    broken = workbooks.patch_part(
+        data, SUMMARY_PART, lambda xml: xml.replace("</sheetData>", "<row")
+    )
+
+    assert excel.household_import(user=worker, data=rows, filename="x.xlsx", dry_run=True).ok
+    response = client.post(
+        reverse("needs:household_import"), {"action": "preview", "file": _upload(broken)}
+    )
+    assert response.status_code == 400
+    assert excel.SUMMARY_SHEET in response.content.decode()
+    assert Household.objects.count() == 0
+
+
+OVER_LIMIT = {
+    # Every row holds a name: 400,000 data rows.
+    "data_rows": '<c r="L{n}" t="inlineStr"><is><t>张三</t></is></c>',
+    # Formatted but empty rows: before, each was read and skipped.
+    "blank_rows": '<c r="L{n}" s="0"/>',
+    # Rows marked as the template's example: before, each was read and skipped.
+    "example_rows": '<c r="A{n}" t="inlineStr"><is><t>示例</t></is></c>',
+}
+
+
+@pytest.mark.parametrize("dimension", ["A1:W400002", ""], ids=["true_dimension", "false_dimension"])
+@pytest.mark.parametrize("rows", sorted(OVER_LIMIT))
+def test_a_sheet_over_the_row_limit_is_refused_while_it_is_read(
+    worker, rows, dimension, monkeypatch
+):
+    """GIVEN a sheet of 400,000 rows (or one whose <dimension> claims 2 rows while it holds
+    400,000) WHEN it is imported THEN it is refused at the row past the limit, quickly (9 to
+    16 s before, or the rows past the claimed dimension silently left out)."""
+    parsed = workbooks.count_parsed_rows(monkeypatch)
+    data = workbooks.with_many_rows(
+        _workbook([]),
+        SUMMARY_PART,
+        rows=400_000,
+        first=3,
+        cell=OVER_LIMIT[rows],
+        dimension=dimension,
+    )
+    started = time.perf_counter()
+
+    with pytest.raises(excel.ImportRefused) as refused:
+        excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=True)
+
+    elapsed = time.perf_counter() - started
+    assert str(excel.MAX_ROWS) in refused.value.messages[0]
+    # Stopped at the limit (the header search reads a few rows first), not at row 400,002.
+    assert len(parsed) <= excel.HEADER_SEARCH_ROWS + 2 + 2 * excel.MAX_ROWS
+    assert elapsed < 5.0, f"{elapsed:.2f} s"  # about 0.5 s; generous, so as never to flake
+
+
+def test_an_empty_value_is_an_empty_cell_not_a_damaged_one(worker):
+    """``<v></v>`` in a date, shared-string or boolean cell is what openpyxl reads as empty."""
+    born = born_years_ago(40)
+    person = _person(age=40, birth_date=born, school_or_work="x", disability_type="肢体")
+    data = _workbook(_new_household_rows(people=[person]))
+    for ref, cell in (
+        ("P3", '<c r="{ref}" s="{style}"><v></v></c>'),
+        ("W3", '<c r="{ref}" t="s"><v></v></c>'),
+        ("T3", '<c r="{ref}" t="b"><v></v></c>'),
+    ):
+        data = workbooks.damage_cell(data, SUMMARY_PART, ref, cell, style_ref="P3")
+
+    report = excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=True)
+
+    assert report.ok, report.errors
+
+
+def test_damaged_parts_of_a_sheet_that_import_does_not_read_are_ignored(worker):
+    """Column widths, merged cells, conditional formats and validations are no data: one that
+    openpyxl cannot parse no longer refuses the sheet."""
+    data = _workbook(_new_household_rows())
+    extra = (
+        '<mergeCells><mergeCell ref="ZZZZ"/></mergeCells>'
+        '<conditionalFormatting sqref="A1"><cfRule type="bogus" priority="x"/>'
+        "</conditionalFormatting>"
+    )
+    data = workbooks.patch_part(
+        data, SUMMARY_PART, lambda xml: xml.replace("</sheetData>", "</sheetData>" + extra)
+    )
+
+    report = excel.household_import(user=worker, data=data, filename="x.xlsx", dry_run=True)
+
+    assert report.ok and report.households_created == 1

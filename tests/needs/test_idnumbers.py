@@ -81,3 +81,21 @@ def test_a_district_newer_than_the_reference_table_is_known_from_our_regions():
     assert idnumbers.parse(number).warnings  # unknown to python-stdnum's table
     Region.objects.create(code="449901000000", name="新设区", level="county")
     assert idnumbers.parse(number).warnings == []
+
+
+@pytest.mark.parametrize(
+    "digits", ["０１２３４５６７８９", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗", "⁰¹²³⁴⁵⁶⁷⁸⁹", "⓪①②③④⑤⑥⑦⑧⑨"]
+)
+def test_digits_that_nfkc_folds_are_the_same_number(digits):
+    typed = "11010519491231002x".translate(str.maketrans("0123456789", digits))
+    assert idnumbers.parse(typed).number == "11010519491231002X"
+
+
+@pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९", "๐๑๒๓๔๕๖๗๘๙"])
+def test_digits_of_another_script_are_refused_not_read(digits):
+    """``str.isdigit`` and ``int()`` take them: the number was stored as typed, with another
+    blind index than its ASCII form."""
+    typed = "11010519491231002X".translate(str.maketrans("0123456789", digits))
+    with pytest.raises(ValidationError) as exc:
+        idnumbers.parse(typed)
+    assert exc.value.code == "foreign_digit"

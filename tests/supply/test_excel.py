@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import time
 import zipfile
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from accounts.taxonomies import CharityArea
 from supply import excel, services
 from supply.models import Organization, Project, ProjectCoverage, ProjectTerm
 
+from .. import workbooks
 from ..factories import UserFactory
 from .conftest import TERMS, listing, make_org
 
@@ -723,3 +725,89 @@ def test_shared_cells_keep_formula_text_as_strings():
     ws = wb.create_sheet("x")
     cells = [xlsx.cell(ws, v) for v in ("=1+1", "+86", "-3", "@a", "plain")]
     assert [c.data_type for c in cells] == ["s"] * 5
+
+
+# --- Damaged and over-limit workbooks ----------------------------------------------------------
+
+ORG_PART, PROJECT_PART = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
+
+
+@pytest.mark.parametrize("kind", sorted(workbooks.DAMAGED_CELLS))
+def test_a_damaged_cell_is_a_row_error_of_the_preview_and_nothing_is_written(
+    client, county_officer, kind
+):
+    """GIVEN a ledger whose project row holds a cell that cannot be read (the start date for
+    the kinds about dates, else the title) WHEN it is previewed THEN the report names the
+    sheet, row and column, and nothing is written (a server error before, or the cell imported
+    as "True" or "#N/A")."""
+    client.force_login(county_officer)
+    ref, header = ("S3", "开始日期") if "date" in kind else ("C3", "项目名称")
+    data = workbooks.damage_cell(
+        _workbook([_org_row()], [_project_row(starts_on=dt.date(2026, 1, 1))]),
+        PROJECT_PART,
+        ref,
+        kind,
+        style_ref="S3",
+    )
+
+    response = client.post(
+        reverse("supply:excel_import"), {"action": "preview", "file": _upload(data)}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"{ref}" in body and f">{PROJECT}</td>" in body and f">{header}</td>" in body
+    assert 'name="token"' not in body
+    assert Organization.objects.count() == 0 and Project.objects.count() == 0
+
+
+def test_a_damaged_cell_of_the_organisation_sheet_names_that_sheet(county_officer):
+    data = workbooks.damage_cell(
+        _workbook([_org_row(), _org_row(credit_code=OTHER_CODE)]),
+        ORG_PART,
+        "B4",
+        "text_in_a_number_cell",
+    )
+    before = _snapshot()
+
+    report = excel.ledger_import(user=county_officer, data=data, filename="x.xlsx", dry_run=False)
+
+    assert _errors(report) == [(ORG, 4, "名称")]
+    assert "B4" in report.errors[0].message and ORG in report.errors[0].message
+    assert _snapshot() == before  # the good row is not written either
+
+
+@pytest.mark.parametrize("dimension", ["A1:V400002", ""], ids=["true_dimension", "false_dimension"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="C{n}" t="inlineStr"><is><t>项目</t></is></c>',
+        '<c r="C{n}" s="0"/>',
+        '<c r="A{n}" t="inlineStr"><is><t>示例</t></is></c>',
+    ],
+    ids=["data_rows", "blank_rows", "example_rows"],
+)
+def test_a_sheet_over_the_row_limit_is_refused_while_it_is_read(
+    county_officer, cell, dimension, monkeypatch
+):
+    """GIVEN a project sheet of 400,000 rows (or one whose <dimension> claims fewer) WHEN it is
+    imported THEN it is refused at the row past the limit, quickly."""
+    parsed = workbooks.count_parsed_rows(monkeypatch)
+    data = workbooks.with_many_rows(
+        _workbook([_org_row()], []),
+        PROJECT_PART,
+        rows=400_000,
+        first=3,
+        cell=cell,
+        dimension=dimension,
+    )
+    started = time.perf_counter()
+
+    with pytest.raises(excel.ImportRefused) as refused:
+        excel.ledger_import(user=county_officer, data=data, filename="x.xlsx", dry_run=True)
+
+    elapsed = time.perf_counter() - started
+    assert str(excel.MAX_ROWS) in refused.value.messages[0]
+    # Both sheets' header searches and rows, the project sheet stopped at the limit.
+    assert len(parsed) <= 2 * excel.HEADER_SEARCH_ROWS + 3 + 2 + 2 * excel.MAX_ROWS
+    assert elapsed < 5.0, f"{elapsed:.2f} s"  # about 0.5 s; generous, so as never to flake
