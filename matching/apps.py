@@ -1,5 +1,17 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def projects_applied_to(user: Any):
+    """Supply's grant: the applications a social worker or civil-affairs officer sees (their
+    households'), whose projects stay visible to them when paused or closed."""
+    if getattr(user, "role", "") not in ("social_worker", "civil_affairs"):
+        return None
+    from .models import Application
+
+    return Application.objects.visible_to(user)
 
 
 class MatchingConfig(AppConfig):
@@ -9,6 +21,7 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         from accounts.dashboard import register_card
         from needs.timeline import register_fragment, register_need_action
+        from supply.access import register_project_grant
 
         register_card(
             "matching:dashboard_card",
@@ -16,3 +29,4 @@ class MatchingConfig(AppConfig):
         )
         register_fragment("matching:household_fragment", _("Applications for aid"))
         register_need_action("matching:candidates", _("Find resources"))
+        register_project_grant("matching:applications", projects_applied_to)

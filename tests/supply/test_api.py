@@ -442,7 +442,9 @@ def elder_care(other_county_officer, regions, charity_b):
         ({"form": "daily_living"}, ["助老送餐"]),
         ({"covers": "441881101000"}, ["困境儿童助学金"]),  # a town of 英德市
         ({"covers": "441803"}, ["助老送餐"]),  # 清新区 by its prefix
-        ({"covers": "4418"}, []),  # the city: no listing covers all of it
+        # The city: each listing is available somewhere in it (in one of its counties).
+        ({"covers": "4418"}, ["助老送餐", "困境儿童助学金"]),
+        ({"covers": "441802"}, []),  # 清城区: neither reaches it
         # Naming the status, or naming no status at all, opens the listing to it.
         ({"eligible_status": "dibao"}, ["助老送餐", "困境儿童助学金"]),
         ({"eligible_status": "tekun"}, ["助老送餐"]),

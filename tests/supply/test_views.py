@@ -10,7 +10,7 @@ from supply import services
 from supply.models import LedgerEdition, ListingChange, Organization, Project
 
 from ..factories import UserFactory
-from .conftest import TERMS, listing, make_org
+from .conftest import TERMS, listing, make_charitable, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -596,6 +596,7 @@ def test_the_charity_records_a_disclosure_from_the_project_page(
 ):
     from django.utils import timezone
 
+    make_charitable(published.organization)
     client.force_login(charity_b)
     assert client.post(f"/supply/projects/{published.pk}/disclosed/").status_code in (302, 403)
     assert Project.objects.get(pk=published.pk).last_disclosed_on is None
