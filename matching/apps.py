@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def projects_applied_to(user: Any):
-    """Supply's grant: the applications a social worker or civil-affairs officer sees (their
-    households'), whose projects stay visible to them when paused or closed."""
-    if getattr(user, "role", "") not in ("social_worker", "civil_affairs"):
+    """Supply's grant: a social worker sees the projects the households of the own township
+    applied to (their applications), also once paused or closed."""
+    if getattr(user, "role", "") != "social_worker":
         return None
     from .models import Application
 

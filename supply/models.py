@@ -166,14 +166,17 @@ class ProjectQuerySet(models.QuerySet):
             return self.all()
         own = models.Q(status=Project.Status.PUBLISHED)
         if user.role == "charity":
-            own |= models.Q(organization__staff=user)
+            # A subquery, not a join over the staff table: no duplicate rows, so no DISTINCT
+            # (which sorted every visible row on all its columns).
+            staffed = Organization.objects.filter(staff=user).values("pk")
+            own |= models.Q(organization_id__in=staffed)
         elif user.role == "civil_affairs" and not scope.is_empty:
             own |= scope.q("organization__registering_region__code")
         for granted in project_grants(user):
-            # A correlated EXISTS on the grant's project column: evaluated only for the rows
-            # the cheaper conditions did not already admit.
+            # The grant's rows name a project: EXISTS on them (PostgreSQL hashes the subplan
+            # once, for the rows the cheaper conditions did not already admit).
             own |= models.Exists(granted.filter(project_id=models.OuterRef("pk")))
-        return self.filter(own).distinct()
+        return self.filter(own)
 
 
 def code_prefixes(code: str) -> list[str]:

@@ -296,3 +296,26 @@ def test_the_api_records_the_status_for_the_registering_department_only(
     api.force_authenticate(charity_b)
     assert api.put(url, {"charity_status": ""}, format="json").status_code == 403
     assert Organization.objects.get(pk=plain_org.pk).charity_status == "recognised"
+
+
+def test_the_api_registers_an_organisation_with_its_charitable_status(county_officer, regions):
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    body = {
+        "name": "英德市新慈善会",
+        "credit_code": "51441881MJ0000003R",
+        "org_type": "association",
+        "registering_region": regions["county_a"].pk,
+        "public_fundraising": True,
+    }
+    refused = api.post("/api/supply/organizations/", body, format="json")
+    assert refused.status_code == 400 and "public_fundraising" in refused.json()
+    body.update(charity_status="recognised", charity_status_on="2023-04-01")
+    response = api.post("/api/supply/organizations/", body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert (data["charity_status"], data["charity_status_on"], data["public_fundraising"]) == (
+        "recognised",
+        "2023-04-01",
+        True,
+    )

@@ -1,9 +1,9 @@
 """Who sees a paused listing (issue 9, point 9).
 
 A paused listing is seen by its organisation's staff, the civil affairs of its registering area
-(and above), administrators, and the users who see an application to it (matching registers
-that grant through ``supply.access``). Everyone else gets 404 and finds nothing in lists; the
-public showcase never shows it.
+(and above), administrators, and the social workers of the households that applied to it
+(matching registers that grant through ``supply.access``). Everyone else gets 404 and finds
+nothing in lists; the public showcase never shows it.
 """
 
 from __future__ import annotations
@@ -55,8 +55,15 @@ def worker_wangbu(regions):
     )
 
 
-SEE = ["charity_b", "shenzhen_officer", "administrator", "worker", "colleague", "county_officer"]
-DO_NOT_SEE = ["outsider", "worker_wangbu", "charity_a", "other_county_officer"]
+@pytest.fixture
+def guangdong_officer(regions):
+    """Civil affairs of the province: above the registering department (深圳市)."""
+    return UserFactory(username="gd_officer", role="civil_affairs", region=regions["province"])
+
+
+SEE = ["charity_b", "shenzhen_officer", "guangdong_officer", "administrator", "worker", "colleague"]
+# 英德市 civil affairs see a paused listing of their own tier, not another department's.
+DO_NOT_SEE = ["outsider", "worker_wangbu", "charity_a", "county_officer", "other_county_officer"]
 
 
 @pytest.mark.parametrize("persona", SEE)
