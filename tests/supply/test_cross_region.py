@@ -21,7 +21,7 @@ from supply import editions, excel, selectors, services
 from supply.models import Project
 
 from ..factories import RegionFactory, UserFactory
-from .conftest import TERMS, listing
+from .conftest import TERMS, listing, publish_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_the_covered_countys_ledger_shows_it_beside_its_own_tier(
 def test_it_appears_in_the_covered_townships_edition_view(
     client, published, county_officer, worker, outsider
 ):
-    edition = editions.edition_publish(period="2026-H2")
+    edition = publish_edition("2026-H2")
     assert [e.title for e in editions.entries_covering(edition, "441881101000")] == ["鹏城助学金"]
     assert not editions.entries_covering(edition, "441881102000").exists()
     client.force_login(worker)  # 沙口镇: the own township is the default view

@@ -12,7 +12,7 @@ from accounts.models import Notification
 from supply import editions, services, tasks
 from supply.models import LedgerEdition, LedgerEntry, Project, Reminder
 
-from .conftest import TERMS, listing, make_charitable
+from .conftest import SHANGHAI, TERMS, listing, make_charitable, publish_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _sha(edition: LedgerEdition) -> str:
 
 
 def test_an_edition_freezes_the_published_ledger(published, draft_other, regions):
-    edition = editions.edition_publish(period="2026-H2")
+    edition = publish_edition("2026-H2")
     assert edition.entry_count == 1
     entry = edition.entries.get()
     assert (entry.project, entry.tier, entry.change) == (published, "county", "new")
@@ -38,7 +38,7 @@ def test_an_edition_freezes_the_published_ledger(published, draft_other, regions
 def test_the_snapshot_does_not_move_when_the_project_changes_afterwards(
     published, charity_a, county_officer, regions
 ):
-    edition = editions.edition_publish(period="2026-H2")
+    edition = publish_edition("2026-H2")
     change = services.listing_change_submit(
         user=charity_a,
         project=published,
@@ -52,19 +52,20 @@ def test_the_snapshot_does_not_move_when_the_project_changes_afterwards(
 
 
 def test_publishing_twice_for_one_period_makes_one_edition(published):
-    first = editions.edition_publish(period="2026-H2")
-    second = editions.edition_publish(period="2026-H2")
+    first = publish_edition("2026-H2")
+    second = publish_edition("2026-H2")
     assert first.pk == second.pk
     assert LedgerEdition.objects.count() == 1
 
 
 def test_the_same_content_gives_byte_identical_files(published):
-    first = editions.edition_publish(period="2026-H2")
+    first = publish_edition("2026-H2")
     digest = _sha(first)
     assert digest == first.workbook_sha256
     content = first.content_sha256
     first.delete()
-    with time_machine.travel(dt.timedelta(hours=5)):  # another moment, the same content
+    # Another moment of the same day, the same content.
+    with time_machine.travel(dt.datetime(2026, 7, 1, 7, tzinfo=SHANGHAI), tick=False):
         again = editions.edition_publish(period="2026-H2")
     assert (_sha(again), again.content_sha256) == (digest, content)
 
@@ -72,7 +73,7 @@ def test_the_same_content_gives_byte_identical_files(published):
 def test_the_next_edition_lists_what_is_new_changed_and_gone(
     published, charity_a, county_officer, county_org, regions
 ):
-    editions.edition_publish(period="2026-H1")
+    publish_edition("2026-H1")
     change = services.listing_change_submit(
         user=charity_a,
         project=published,
@@ -91,12 +92,12 @@ def test_the_next_edition_lists_what_is_new_changed_and_gone(
     services.project_transition(user=charity_a, project=second, to="pending_review")
     services.project_transition(user=county_officer, project=second, to="published")
 
-    edition = editions.edition_publish(period="2026-H2")
+    edition = publish_edition("2026-H2")
     changes = dict(edition.entries.values_list("title", "change"))
     assert changes == {"困境儿童助学金": "changed", "助老送餐": "new"}
 
     services.project_transition(user=county_officer, project=second, to="closed")
-    third = editions.edition_publish(period="2027-H1")
+    third = publish_edition("2027-H1")
     assert (third.entry_count, third.removed_count) == (1, 1)
     assert list(third.removals.values_list("title", flat=True)) == ["助老送餐"]
 
@@ -105,7 +106,7 @@ def test_publication_tells_every_station_once(
     published, worker, colleague, outsider, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        edition = editions.edition_publish(period="2026-H2")
+        edition = publish_edition("2026-H2")
     assert Notification.objects.filter(kind="ledger_edition").count() == 3
     assert tasks.notify_stations_of_edition(edition.pk) == 0  # a retry sends nothing
     assert Notification.objects.filter(kind="ledger_edition").count() == 3
@@ -215,7 +216,7 @@ def test_a_control_character_does_not_stop_the_publication(published):
     Project.objects.filter(pk=published.pk).update(
         application_process="第一行\x0b第二行", title="=SUM(A1)"
     )
-    edition = editions.edition_publish(period="2026-H2")
+    edition = publish_edition("2026-H2")
     edition.workbook.open("rb")
     from openpyxl import load_workbook
 
@@ -229,7 +230,7 @@ def test_a_control_character_does_not_stop_the_publication(published):
 
 # --- What an edition lists (issue 9, point 3) ------------------------------------------------
 
-TZ = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai
+TZ = SHANGHAI
 
 
 def _at(day: str, hour: int = 2) -> dt.datetime:
@@ -282,7 +283,7 @@ def test_a_paused_listing_is_listed_and_marked_as_paused(
     client, published, second, charity_a, worker
 ):
     services.project_transition(user=charity_a, project=second, to="paused")
-    edition = editions.edition_publish(period="2026-H2")
+    edition = publish_edition("2026-H2")
 
     entries = {e.title: e for e in edition.entries.all()}
     assert set(entries) == {"困境儿童助学金", "助老送餐"}
@@ -299,14 +300,14 @@ def test_a_paused_listing_is_listed_and_marked_as_paused(
 def test_a_pause_and_a_resumption_are_changes_not_a_removal_and_a_new_listing(
     published, second, charity_a, county_officer
 ):
-    editions.edition_publish(period="2026-H1")
+    publish_edition("2026-H1")
     services.project_transition(user=charity_a, project=second, to="paused")
-    paused = editions.edition_publish(period="2026-H2")
+    paused = publish_edition("2026-H2")
     assert (paused.removed_count, paused.added_count, paused.changed_count) == (0, 0, 1)
     assert paused.entries.get(project=second).change == LedgerEntry.Change.CHANGED
 
     services.project_transition(user=county_officer, project=second, to="published")
-    resumed = editions.edition_publish(period="2027-H1")
+    resumed = publish_edition("2027-H1")
     assert (resumed.removed_count, resumed.added_count, resumed.changed_count) == (0, 0, 1)
     entry = resumed.entries.get(project=second)
     assert (entry.change, entry.is_paused) == (LedgerEntry.Change.CHANGED, False)
@@ -338,7 +339,7 @@ def test_a_stale_listing_is_marked_in_the_snapshot_the_workbook_and_the_page(
 def test_a_missed_tick_is_caught_up_by_the_daily_job_exactly_once(
     published, worker, django_capture_on_commit_callbacks
 ):
-    editions.edition_publish(period="2026-H2")
+    publish_edition("2026-H2")
     # The 1 January 2027 tick never ran (the server was down). The daily job runs every
     # morning, and twice on 3 January (a retry).
     for day, hour in (("2026-12-31", 3), ("2027-01-02", 3), ("2027-01-03", 3), ("2027-01-03", 4)):
