@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,7"),
         "options": {"expires": 6 * 3600},
     },
+    # A missed 1 January / 1 July tick is caught up the next morning (nothing if it ran).
+    "supply-catch-up-edition": {
+        "task": "supply.tasks.catch_up_edition",
+        "schedule": crontab(minute=0, hour=3),
+        "options": {"expires": 12 * 3600},
+    },
     "supply-remind-suppliers-june": {
         "task": "supply.tasks.remind_suppliers",
         "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year=6),

@@ -1,5 +1,17 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def projects_applied_to(user: Any):
+    """Supply's grant: a social worker sees the projects the households of the own township
+    applied to (their applications), also once paused or closed."""
+    if getattr(user, "role", "") != "social_worker":
+        return None
+    from .models import Application
+
+    return Application.objects.visible_to(user)
 
 
 class MatchingConfig(AppConfig):
@@ -10,6 +22,7 @@ class MatchingConfig(AppConfig):
         from accounts.dashboard import register_card
         from accounts.menu import register_menu_item
         from needs.timeline import register_fragment, register_need_action
+        from supply.access import register_project_grant
 
         from . import audit  # noqa: F401  (registers the personal-data models for change history)
 
@@ -43,3 +56,4 @@ class MatchingConfig(AppConfig):
         register_menu_item(
             "matching", "matching:review_queue", _("Match review"), roles=officers, order=30
         )
+        register_project_grant("matching:applications", projects_applied_to)

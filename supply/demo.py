@@ -1,7 +1,8 @@
 """Demo data for the supply ledger, loaded by ``manage.py seed_demo`` (which calls ``seed``).
 
-Forty social organisations across the three tiers (DOMAIN.md §1.2): eight registered with the
-province, twelve with cities (清远, 广州, 韶关) and twenty with counties (mostly the demo
+Forty-one social organisations across the three tiers (DOMAIN.md §1.2): eight registered with
+the province, thirteen with cities (清远, 广州, 韶关, and a 深圳 foundation whose listings aid
+two townships of 英德市 across regions: 对口帮扶) and twenty with counties (mostly the demo
 counties 英德市 and 清新区). Each is registered through ``supply.services`` by the civil
 affairs of its registering department (the demo officers; the administrator for the other
 cities and counties), with a valid unified social credit code (GB 32100: authority 5, class
@@ -10,11 +11,12 @@ character) except one real-looking code that fails the check and is kept with a 
 
 About 120 projects cover every charity area and form of aid (DOMAIN.md §4); most are submitted
 and published through ``project_transition``, some stay drafts or wait for review, a few are
-paused or closed. Some listings are stale (not confirmed for over half a year) and some are
-late with their disclosure. The demo charity login proposes changes to its published listings
-so that the county officer's review queue is not empty, and the edition of the current half
-year is published. Everything is drawn from one ``random.Random(2026)`` with dates relative to
-today; a second run finds the organisations and creates nothing.
+paused or closed. Some listings are stale (not confirmed for over half a year) and some of
+the charitable organisations' listings are late with their disclosure. The demo charity login
+proposes changes to its published listings so that the county officer's review queue is not
+empty, and the edition of the current half year is published. Everything is drawn from one
+``random.Random(2026)`` with dates relative to today; a second run finds the organisations and
+creates nothing.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ RECOGNISED = Organization.CharityStatus.RECOGNISED
 
 PROVINCE = "440000000000"
 GUANGZHOU = "440100000000"
+SHENZHEN = "440300000000"
 SHAOGUAN = "440200000000"
 QINGYUAN = "441800000000"
 YINGDE = "441881000000"  # 英德市 (demo county A)
@@ -104,6 +107,7 @@ OFFICE = {
     LIANZHOU: ("清远市连州市", "0763"),
     LECHANG: ("韶关市乐昌市", "0751"),
     TIANHE: ("广州市天河区", "020"),
+    SHENZHEN: ("深圳市福田区", "0755"),
 }
 STREETS = (
     "人民路", "建设路", "新华路", "沿江路", "和平路", "府前路", "东风路", "环城路",
@@ -995,6 +999,18 @@ ORGANISATIONS = (
         "天河区",
         ("home_care", "hospice"),
     ),
+    # Cross-region aid (对口帮扶): a Shenzhen foundation aids two townships of 英德市, point to
+    # point. The city of Shenzhen reviews its listings; 英德市 is told and sees them.
+    OrgPlan(
+        "深圳市鹏城对口帮扶基金会",
+        Type.FOUNDATION,
+        SHENZHEN,
+        "鹏城",
+        ("child_stipend", "tea_industry"),
+        REGISTERED, 2019, fundraising=True,
+        coverage=((WANGBU, QINGTANG),),
+        pinned=(St.PUBLISHED, St.PUBLISHED),
+    ),
 )  # fmt: skip
 NAMES = tuple(plan.name for plan in ORGANISATIONS)
 ORG_CLASS = {Type.ASSOCIATION: "1", Type.SERVICE_INSTITUTION: "2", Type.FOUNDATION: "3"}
@@ -1066,8 +1082,13 @@ def _summary() -> str:
     projects = Project.objects.filter(organization__in=organizations)
     statuses = Counter(projects.values_list("status", flat=True))
     today, now = timezone.localdate(), timezone.now()
-    published = list(projects.filter(status=St.PUBLISHED))
+    published = list(
+        projects.filter(status=St.PUBLISHED)
+        .select_related("organization__registering_region")
+        .prefetch_related("coverage")
+    )
     stale = sum(1 for p in published if p.is_stale(now))
+    cross = sum(1 for p in published if _cross_region(p))
     overdue = sum(1 for p in published if (due := p.disclosure_due_on(today)) and due < today)
     waiting = ListingChange.objects.filter(
         project__in=projects, status=ListingChange.Status.PENDING
@@ -1078,9 +1099,16 @@ def _summary() -> str:
     return (
         f"supply demo: {len(organizations)} organisations ({by_tier}; {to_confirm} credit code "
         f"to confirm), {statuses.total()} projects ({by_status}), {stale} stale, "
-        f"{overdue} late with disclosure, {waiting} listing changes waiting for review, "
+        f"{overdue} late with disclosure, {cross} aiding across regions, "
+        f"{waiting} listing changes waiting for review, "
         f"edition {edition.period if edition else 'none'}"
     )
+
+
+def _cross_region(project: Project) -> bool:
+    """Covers a place outside its registering department's area (对口帮扶)."""
+    home = project.organization.registering_region.prefix
+    return any(not c.prefix.startswith(home) for c in project.coverage.all())
 
 
 class _Loader:
@@ -1136,7 +1164,8 @@ class _Loader:
         since = None
         if plan.charity:
             since = dt.date(plan.charity_year, rng.randint(1, 12), rng.randint(1, 28))
-        rest = 7 if area_code == "020" else 6  # Guangzhou numbers have 8 digits, others 7
+        # Guangzhou and Shenzhen numbers have 8 digits, the others 7.
+        rest = 7 if area_code in ("020", "0755") else 6
         phone = f"{area_code}-{rng.randint(2, 8)}{rng.randint(0, 10**rest - 1):0{rest}d}"
         service_regions = plan.coverage[0] if plan.coverage else (plan.region,)
         organization, warnings = services.organization_register(

@@ -4,10 +4,15 @@ edition, write the workbook, tell every township station.
 Publishing is idempotent and deterministic: a period has one edition (a unique period and a
 conditional claim), and the same content gives byte-identical files (same SHA-256), because
 the workbook depends only on the entries and the period, never on the clock.
+
+An edition lists the published and the paused listings (a paused one marked, so that a pause
+and a resumption show as changes, not as "removed, then new") that have not ended by the
+publication date, each marked when it had not been confirmed for half a year.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -56,6 +61,8 @@ HEADERS = [
     "联系电话",
     "开始日期",
     "结束日期",
+    "状态",
+    "超过半年未确认",
     "与上一版相比",
 ]
 _LABELS = {
@@ -71,10 +78,13 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def project_snapshot(project: Project) -> dict[str, Any]:
-    """The listing as the edition freezes it (organisation details included)."""
+def project_snapshot(project: Project, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """The listing as the edition freezes it (organisation details included). A paused
+    listing carries ``"paused": true`` and one not confirmed for half a year at ``as_of``
+    ``"stale": true``; the keys are left out otherwise, so that an unchanged listing keeps the
+    hash it had in editions before these marks."""
     organization = project.organization
-    return {
+    snapshot = {
         **listing_values(project),
         "project_id": project.pk,
         "organization": organization.name,
@@ -82,14 +92,30 @@ def project_snapshot(project: Project) -> dict[str, Any]:
         "tier": organization.tier,
         "registering_region": organization.registering_region_id,
     }
+    if project.status == Project.Status.PAUSED:
+        snapshot["paused"] = True
+    if as_of is not None and project.is_stale(as_of):
+        snapshot["stale"] = True
+    return snapshot
 
 
-def _published_projects(period: str) -> QuerySet[Project]:
-    """Published listings still running when the half year starts (an ended one is gone)."""
-    start = period_start(period)
+def publication_day(period: str, today: dt.date | None = None) -> dt.date:
+    """The day an edition is published for: the first day of its half year, or today when it
+    is published later (a missed tick caught up, or an edition published on demand)."""
+    return max(period_start(period), today or timezone.localdate())
+
+
+def _as_of(day: dt.date) -> dt.datetime:
+    """Staleness is judged at the start of the publication day, so that two runs on the same
+    day give the same marks (and the same hashes)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _listed_projects(day: dt.date) -> QuerySet[Project]:
+    """Published and paused listings that have not ended on or before the publication day."""
     return (
-        Project.objects.published()
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        Project.objects.filter(status__in=[Project.Status.PUBLISHED, Project.Status.PAUSED])
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
         .select_related("organization__registering_region")
         .prefetch_related("terms", "coverage")
         .order_by("pk")
@@ -122,8 +148,10 @@ def _publish(*, period: str, user: Any) -> LedgerEdition:
     previous_titles = dict(previous.entries.values_list("project_id", "title")) if previous else {}
     rows = []
     prefixes: dict[int, list[str]] = {}
-    for project in _published_projects(period):
-        snapshot = project_snapshot(project)
+    day = publication_day(period)
+    as_of = _as_of(day)
+    for project in _listed_projects(day):
+        snapshot = project_snapshot(project, as_of=as_of)
         prefixes[project.pk] = sorted({c.prefix for c in project.coverage.all()})
         digest = hashlib.sha256(canonical(snapshot)).hexdigest()
         if project.pk not in previous_hashes:
@@ -205,6 +233,7 @@ def _row(entry: LedgerEntry) -> list[Any]:
     if s.get("age_min") is not None or s.get("age_max") is not None:
         ages = f"{s.get('age_min') or 0}–{s.get('age_max') if s.get('age_max') is not None else ''}"
     change = {"new": "新增", "changed": "变更", "unchanged": "无变化"}[entry.change]
+    status = Project.Status.PAUSED if entry.is_paused else Project.Status.PUBLISHED
     return [
         str(Tier(s["tier"]).label),
         s["organization"],
@@ -224,6 +253,8 @@ def _row(entry: LedgerEntry) -> list[Any]:
         s.get("contact_phone"),
         s.get("starts_on"),
         s.get("ends_on"),
+        str(status.label),
+        "是" if entry.is_stale else "否",
         change,
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -11,11 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import identifiers
 from accounts.filters import NumberFilter
+from accounts.scope import region_scope
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
-from .models import STALE_AFTER, Project, ProjectTerm, Tier, code_prefixes
+from .models import STALE_AFTER, Project, ProjectCoverage, ProjectTerm, Tier, coverage_reaching
 
 TIER_LEVEL = {Tier.PROVINCE: "province", Tier.CITY: "prefecture", Tier.COUNTY: "county"}
+MY_AREA_CHOICES = [
+    ("either", _("Registered in my area or reaching it")),
+    ("registered", _("Registered in my area")),
+    ("reaching", _("Registered elsewhere, reaching my area")),
+]
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -36,6 +43,15 @@ class ProjectFilterSet(django_filters.FilterSet):
     )
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices, method="of_tier")
     covers = django_filters.CharFilter(label=_("Covers region (code)"), method="covering")
+    my_area = django_filters.ChoiceFilter(
+        label=_("My area"),
+        choices=MY_AREA_CHOICES,
+        method="in_my_area",
+        help_text=_(
+            "For civil affairs: listings registered in the user's area, listings of "
+            "organisations registered elsewhere that reach it (cross-region aid), or either."
+        ),
+    )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Project.Status.choices)
     stale = django_filters.BooleanFilter(
         label=_("Not confirmed for half a year"),
@@ -54,6 +70,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             "eligible_tag",
             "tier",
             "covers",
+            "my_area",
             "status",
             "stale",
             "organization",
@@ -99,15 +116,18 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(organization__registering_region__level=TIER_LEVEL[Tier(value)])
 
     def covering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Projects available to some place of the region: covering it or a region above it,
+        or covering a part of it (a county finds a project of one of its townships)."""
         code = identifiers.ascii_digits(value)
         if code is None:
             return queryset
-        from .models import ProjectCoverage
-
-        ids = ProjectCoverage.objects.filter(prefix__in=code_prefixes(code.ljust(12, "0"))).values(
-            "project_id"
-        )
+        ids = ProjectCoverage.objects.filter(coverage_reaching(code)).values("project_id")
         return queryset.filter(pk__in=ids)
+
+    def in_my_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The ledger of a department: listings registered in its area, and those of other
+        departments' organisations that reach it (对口帮扶). Users without an area: nothing."""
+        return queryset.filter(my_area_q(getattr(self.request, "user", None), value))
 
     def only_stale(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -118,6 +138,21 @@ class ProjectFilterSet(django_filters.FilterSet):
             | Q(last_confirmed_at__isnull=True, created_at__lt=cutoff)
         )
         return queryset.filter(stale) if value else queryset.exclude(stale)
+
+
+def my_area_q(user: Any, value: str = "either") -> Q:
+    """Listings registered in the user's area (its tier's ledger), those registered elsewhere
+    reaching some place of it, or either: one filter on indexed columns."""
+    scope = region_scope(user) if user is not None else None
+    if scope is None or scope.is_empty:
+        return Q(pk__in=[])
+    registered = scope.q("organization__registering_region__code")
+    if scope.everything:
+        reaching = Q(pk__in=[])  # nothing is registered outside everything
+    else:
+        ids = ProjectCoverage.objects.filter(coverage_reaching(scope.prefix)).values("project_id")
+        reaching = Q(pk__in=ids) & ~registered
+    return {"registered": registered, "reaching": reaching}.get(value, registered | reaching)
 
 
 def running_on(day: dt.date | None = None) -> Q:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from accounts import identifiers
@@ -44,6 +47,59 @@ def coverage_choices(organization: Organization, selected: list[str] | tuple[str
     return Region.objects.filter(offered | Q(code__in=list(selected))).order_by("code")
 
 
+_PLACE_SEPARATORS = re.compile(r"[\s、,，;；]+")
+_PLACE_LEVELS = [
+    Region.Level.PROVINCE,
+    Region.Level.PREFECTURE,
+    Region.Level.COUNTY,
+    Region.Level.TOWNSHIP,
+]
+
+
+def resolve_places(text: str, organization: Organization) -> list[Region]:
+    """Regions named by division code (2 to 12 digits) or by name ("青塘镇", or with its
+    county, "英德市青塘镇"), among the current regions of the organisation's province down to
+    townships; one query. Unknown or ambiguous names are a field error."""
+    tokens = [t for t in _PLACE_SEPARATORS.split(unicodedata.normalize("NFKC", text or "")) if t]
+    if not tokens:
+        return []
+    codes = {t.ljust(12, "0"): t for t in tokens if t.isascii() and t.isdigit() and len(t) <= 12}
+    names = [t for t in tokens if not (t.isascii() and t.isdigit())]
+    province = organization.registering_region.code[:2]
+    regions = list(
+        Region.objects.filter(
+            code__startswith=province, level__in=_PLACE_LEVELS, valid_to__isnull=True
+        )
+        .annotate(full_name=Concat("parent__name", "name"))
+        .filter(Q(code__in=list(codes)) | Q(name__in=names) | Q(full_name__in=names))
+        .order_by("code")
+    )
+    found: list[Region] = []
+    errors: list[str] = []
+    for token in tokens:
+        matches = [
+            r for r in regions if codes.get(r.code) == token or token in (r.name, r.full_name)
+        ]
+        if len(matches) == 1:
+            found.append(matches[0])
+        elif not matches:
+            errors.append(
+                _("No current region of the province, down to townships, is %(place)s.")
+                % {"place": token}
+            )
+        else:
+            options = "、".join(
+                f"{r.parent.name if r.parent else ''}{r.name} {r.prefix}" for r in matches
+            )
+            errors.append(
+                _("Several places are called %(place)s: enter one code (%(options)s).")
+                % {"place": token, "options": options}
+            )
+    if errors:
+        raise forms.ValidationError(errors)
+    return found
+
+
 class ProjectForm(forms.ModelForm):
     """A listing: its fields, its terms (areas, forms of aid, eligible statuses and
     vulnerabilities) and its coverage. Used for drafts and for proposed changes alike."""
@@ -79,7 +135,21 @@ class ProjectForm(forms.ModelForm):
         queryset=Region.objects.none(),
         required=False,
         widget=_checkboxes(),
-        help_text=_("A region includes every place below it."),
+        help_text=_(
+            "A region includes every place below it. A listing may cover any place of the "
+            "province: civil affairs of the registering department review it, and the covered "
+            "counties are told."
+        ),
+    )
+    other_coverage = forms.CharField(
+        label=_("Places elsewhere in the province (cross-region aid)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text=_(
+            "Division codes or names of cities, counties or townships outside the choices "
+            "above, separated by spaces or 、, e.g. 441881106 or 英德市青塘镇."
+        ),
     )
 
     class Meta:
@@ -105,6 +175,7 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only the listing's own regions are added to the choices, never codes sent by the
         # browser: the service also refuses coverage outside the registering area.
+        self.organization = organization
         selected = self.initial.get("coverage") or []
         self.fields["coverage"].queryset = coverage_choices(organization, selected)
         self.fields["coverage"].label_from_instance = lambda region: region.name
@@ -117,11 +188,14 @@ class ProjectForm(forms.ModelForm):
     def clean_contact_phone(self) -> str:
         return identifiers.check_phone_text(self.cleaned_data["contact_phone"])
 
+    def clean_other_coverage(self) -> list[Region]:
+        return resolve_places(self.cleaned_data.get("other_coverage", ""), self.organization)
+
     def service_input(self) -> tuple[dict[str, Any], dict[str, list[str]], list[Region]]:
         data = self.cleaned_data
         fields = {name: data[name] for name in PROJECT_FIELDS}
         terms = {kind: list(data[kind]) for kind in TERM_VOCABULARIES}
-        return fields, terms, list(data["coverage"])
+        return fields, terms, [*data["coverage"], *data.get("other_coverage", [])]
 
     def coverage_groups(self) -> list[dict[str, Any]]:
         """Coverage checkboxes grouped under their region: a county with its townships."""
@@ -193,6 +267,13 @@ class OrganizationForm(forms.ModelForm):
             "address",
         ]
         labels = {"address": _("Address")}
+        help_texts = {
+            "charity_status": _(
+                "Charitable organisations disclose their projects' progress (慈善中国 rules); "
+                "other social organisations do not have to."
+            ),
+            "public_fundraising": _("Only a charitable organisation can hold it."),
+        }
         widgets = {
             "charity_status_on": DATE,
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel"}),
@@ -235,6 +316,32 @@ class OrganizationForm(forms.ModelForm):
     def service_input(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["staff"] = data.pop("staff_usernames")
+        data["charity_status"] = data["charity_status"] or ""
+        return data
+
+
+class CharityStatusForm(forms.ModelForm):
+    """The registering department records an organisation's charitable status (登记或认定为
+    慈善组织) and public fundraising qualification, which decide the disclosure rules."""
+
+    class Meta:
+        model = Organization
+        fields = ["charity_status", "charity_status_on", "public_fundraising"]
+        widgets = {"charity_status_on": DATE}
+        help_texts = {
+            "charity_status": _(
+                "Charitable organisations disclose their projects' progress (慈善中国 rules); "
+                "other social organisations do not have to."
+            ),
+            "public_fundraising": _("Only a charitable organisation can hold it."),
+        }
+
+    def _post_clean(self) -> None:
+        # The service checks and writes the status.
+        pass
+
+    def service_input(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
         data["charity_status"] = data["charity_status"] or ""
         return data
 

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.services import notify
 
 from .models import STALE_AFTER, LedgerEdition, Organization, Project, Reminder
+from .periods import period_of
 
 
 def _claim(kind: str, period: str, subject: str) -> bool:
@@ -64,6 +65,19 @@ def stations_notify(*, edition_id: int) -> int:
     return len(sent)
 
 
+def edition_catch_up(*, day: dt.date) -> int | None:
+    """The daily safety net of the half-yearly publication: if the edition of the half year
+    that ``day`` belongs to is missing (the 1 January or 1 July tick did not run), publish it
+    now. Returns the new edition's id, or None when it exists. Idempotent like
+    ``edition_publish`` itself: with a second run or the regular tick there is one edition."""
+    from .editions import edition_publish
+
+    period = period_of(day)
+    if LedgerEdition.objects.filter(period=period).exists():
+        return None
+    return edition_publish(period=period).pk
+
+
 @transaction.atomic
 def suppliers_remind(*, period: str) -> int:
     """Ask each organisation's staff to confirm or update its listings before ``period``."""
@@ -108,10 +122,15 @@ def stale_listings_flag(*, day: dt.date) -> int:
                 % {"title": project.title},
             )
             count += 1
-    # Disclosure (慈善中国): listings running or ended within the year, closed ones included.
-    disclosing = Project.objects.filter(
-        status__in=[Project.Status.PUBLISHED, Project.Status.PAUSED, Project.Status.CLOSED]
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day - dt.timedelta(days=365)))
+    # Disclosure (慈善中国) binds charitable organisations only: their listings running or
+    # ended within the year, closed ones included.
+    disclosing = (
+        Project.objects.filter(
+            status__in=[Project.Status.PUBLISHED, Project.Status.PAUSED, Project.Status.CLOSED]
+        )
+        .exclude(organization__charity_status="")
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day - dt.timedelta(days=365)))
+    )
     for project in disclosing.select_related("organization"):
         due = project.disclosure_due_on(day)
         if due is not None and due < day and _claim("disclosure", month, str(project.pk)):

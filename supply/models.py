@@ -13,6 +13,8 @@ from accounts.models import Region
 
 #: A listing not confirmed within this time is stale (the ledger is republished each half year).
 STALE_AFTER = dt.timedelta(days=183)
+#: A disclosure falling due within this time is shown as "due on …" rather than "up to date".
+DISCLOSURE_DUE_SOON = dt.timedelta(days=30)
 
 
 class Tier(models.TextChoices):
@@ -117,6 +119,12 @@ class Organization(models.Model):
         return self.name
 
     @property
+    def is_charitable(self) -> bool:
+        """Registered or recognised as a charitable organisation (登记或认定为慈善组织): only
+        such organisations are bound by the disclosure rules."""
+        return bool(self.charity_status)
+
+    @property
     def tier(self) -> str:
         """Province, city or county: the level of the registering civil-affairs department."""
         return TIER_OF_LEVEL[Region.Level(self.registering_region.level)]
@@ -133,22 +141,42 @@ class ProjectQuerySet(models.QuerySet):
         """Projects whose coverage includes the region (a coverage prefix is a prefix of it)."""
         return self.filter(coverage__prefix__in=code_prefixes(region_code)).distinct()
 
+    def available_in(self, region_code: str) -> ProjectQuerySet:
+        """Projects available to some place in the region: those covering the region itself or
+        a region above it, and those covering only a part of it (a township of a county)."""
+        ids = ProjectCoverage.objects.filter(coverage_reaching(region_code)).values("project_id")
+        return self.filter(pk__in=ids)
+
     def visible_to(self, user: Any) -> ProjectQuerySet:
-        """Published projects to everyone logged in; drafts and reviews to the organisation's
-        staff and to civil affairs of the registering area; all to administrators."""
+        """The one scope of projects, for every page, API, export and link.
+
+        Published listings to everyone logged in. Drafts, reviews, paused and closed listings
+        to the organisation's staff and to civil affairs of the registering area (and above);
+        all to administrators. Apps above supply add the projects a user may see for their own
+        reasons (matching: those the user's households applied to), see ``supply.access``.
+        """
         from accounts.scope import region_scope
+
+        from .access import project_grants
 
         if not user.is_authenticated:
             return self.none()
         scope = region_scope(user)
         if scope.everything:
             return self.all()
-        own = models.Q(status=Project.Status.PUBLISHED) | models.Q(status=Project.Status.PAUSED)
+        own = models.Q(status=Project.Status.PUBLISHED)
         if user.role == "charity":
-            own |= models.Q(organization__staff=user)
+            # A subquery, not a join over the staff table: no duplicate rows, so no DISTINCT
+            # (which sorted every visible row on all its columns).
+            staffed = Organization.objects.filter(staff=user).values("pk")
+            own |= models.Q(organization_id__in=staffed)
         elif user.role == "civil_affairs" and not scope.is_empty:
             own |= scope.q("organization__registering_region__code")
-        return self.filter(own).distinct()
+        for granted in project_grants(user):
+            # The grant's rows name a project: EXISTS on them (PostgreSQL hashes the subplan
+            # once, for the rows the cheaper conditions did not already admit).
+            own |= models.Exists(granted.filter(project_id=models.OuterRef("pk")))
+        return self.filter(own)
 
 
 def code_prefixes(code: str) -> list[str]:
@@ -156,6 +184,25 @@ def code_prefixes(code: str) -> list[str]:
     441881101000. A coverage row matches a place when its prefix is one of these."""
     code = str(code)
     return [code[:n] for n in (2, 4, 6, 9, 12) if len(code) >= n]
+
+
+def region_prefix(code: str) -> str:
+    """The significant part of a division code, read from the code alone: 441881000000 ->
+    441881, 441800000000 -> 4418, 441881101000 -> 441881101 (a shorter code is padded)."""
+    code = str(code).ljust(12, "0")
+    for n in (2, 4, 6, 9):
+        if code[n:].strip("0") == "":
+            return code[:n]
+    return code
+
+
+def coverage_reaching(region_code: str, field: str = "prefix") -> models.Q:
+    """Coverage rows that make a project available to some place in the region: a prefix of
+    the region or above it (``prefix IN (...)``), or a prefix inside it (``prefix LIKE
+    'region%'``). Both on the indexed prefix column, no loop."""
+    prefix = region_prefix(region_code)
+    above = [p for p in code_prefixes(prefix.ljust(12, "0")) if len(p) < len(prefix)]
+    return models.Q(**{f"{field}__in": above}) | models.Q(**{f"{field}__startswith": prefix})
 
 
 class Project(models.Model):
@@ -264,9 +311,23 @@ class Project(models.Model):
         confirmed = self.last_confirmed_at or self.created_at
         return self.status == self.Status.PUBLISHED and confirmed < now - STALE_AFTER
 
+    @property
+    def disclosure_required(self) -> bool:
+        """The disclosure rules bind charitable organisations only, and only listings that
+        have been published (a draft has nothing to disclose)."""
+        return self.organization.is_charitable and self.status in (
+            self.Status.PUBLISHED,
+            self.Status.PAUSED,
+            self.Status.CLOSED,
+        )
+
     def disclosure_due_on(self, today: dt.date | None = None) -> dt.date | None:
-        """慈善中国 rules: a project running over six months discloses progress at least every
-        three months, and in full within three months of its end."""
+        """慈善中国 rules, for charitable organisations: a project running over six months
+        discloses progress at least every three months, and every project discloses in full
+        within three months of its end. None: nothing is owed (not a charitable organisation,
+        never published, or the final disclosure is made)."""
+        if not self.disclosure_required:
+            return None
         today = today or timezone.localdate()
         if self.ends_on and self.ends_on < today:
             # The final disclosure: due within three months of the end, done once made.
@@ -275,9 +336,64 @@ class Project(models.Model):
             return self.ends_on + dt.timedelta(days=90)
         runs_long = self.ends_on is None or (self.ends_on - self.starts_on).days > 182
         if not runs_long:
-            return None
+            return self.ends_on + dt.timedelta(days=90)  # only the final disclosure
         last = self.last_disclosed_on or self.starts_on
         return last + dt.timedelta(days=91)
+
+    def disclosure(self, today: dt.date | None = None) -> Disclosure | None:
+        """The disclosure status as pages, the API and the showcase show it; None for a listing
+        that was never published."""
+        if self.status in (self.Status.DRAFT, self.Status.PENDING_REVIEW):
+            return None
+        today = today or timezone.localdate()
+        state = Disclosure.State
+        due = self.disclosure_due_on(today)
+        if not self.organization.is_charitable:
+            status = state.NOT_REQUIRED
+        elif due is None:
+            status = state.FINAL_DONE
+        elif due < today:
+            status = state.OVERDUE
+        elif due <= today + DISCLOSURE_DUE_SOON:
+            status = state.DUE
+        else:
+            status = state.UP_TO_DATE
+        return Disclosure(status=status, due_on=due, last_on=self.last_disclosed_on)
+
+
+class Disclosure:
+    """A project's disclosure status (信息公开) on a day, with its next due date."""
+
+    class State(models.TextChoices):
+        NOT_REQUIRED = "not_required", _("Not required")
+        UP_TO_DATE = "up_to_date", _("Up to date")
+        DUE = "due", _("Due")
+        OVERDUE = "overdue", _("Overdue")
+        FINAL_DONE = "final_done", _("Final disclosure done")
+
+    def __init__(self, *, status: str, due_on: dt.date | None, last_on: dt.date | None) -> None:
+        self.status = status
+        self.due_on = due_on
+        self.last_on = last_on
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.State.OVERDUE
+
+    @property
+    def label(self) -> str:
+        """One line in the reader's language: "due on 2026-12-20", "overdue since …"."""
+        from django.utils.translation import gettext
+
+        state = self.State
+        due = self.due_on.isoformat() if self.due_on else ""
+        if self.status == state.UP_TO_DATE:
+            return gettext("Up to date (next by %(date)s)") % {"date": due}
+        if self.status == state.DUE:
+            return gettext("Due on %(date)s") % {"date": due}
+        if self.status == state.OVERDUE:
+            return gettext("Overdue since %(date)s") % {"date": due}
+        return str(state(self.status).label)
 
 
 class ProjectTerm(models.Model):
@@ -442,6 +558,16 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_paused(self) -> bool:
+        """Paused when the edition was published: listed, but not taking applications."""
+        return bool(self.snapshot.get("paused"))
+
+    @property
+    def is_stale(self) -> bool:
+        """Not confirmed for half a year when the edition was published."""
+        return bool(self.snapshot.get("stale"))
 
 
 class LedgerEntryCoverage(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
@@ -91,14 +92,66 @@ def _officers_of(organization: Organization) -> list[User]:
     )
 
 
-def _tell(recipients: Iterable[User], title: str, project: Project) -> None:
+def _tell(
+    recipients: Iterable[User], title: str, project: Project, *, kind: str = "listing_review"
+) -> None:
     from django.urls import NoReverseMatch, reverse
 
     try:
         url = reverse("supply:project_detail", args=[project.pk])
     except NoReverseMatch:  # the pages are optional for the services
         url = ""
-    notify(recipients=list(recipients), title=title, url=url, kind="listing_review")
+    notify(recipients=list(recipients), title=title, url=url, kind=kind)
+
+
+def _county_officers_reached(prefixes: Iterable[str]) -> Q:
+    """Civil affairs of the counties a coverage reaches: a county inside a covered region, or
+    the county of a covered township. Dongguan and Zhongshan have no county level: their city
+    stands in for it (its code is the township's county code)."""
+    reach = Q(pk__in=[])
+    for prefix in prefixes:
+        if len(prefix) <= 6:
+            reach |= Q(region__code__startswith=prefix)
+        else:
+            reach |= Q(region__code=prefix[:6].ljust(12, "0"))
+    return reach
+
+
+def _county_level() -> Q:
+    has_counties = Region.objects.filter(parent_id=OuterRef("region_id"), level=Region.Level.COUNTY)
+    return Q(region__level=Region.Level.COUNTY) | (
+        Q(region__level=Region.Level.PREFECTURE) & ~Exists(has_counties)
+    )
+
+
+def _tell_covered_counties(
+    project: Project, *, prefixes: Iterable[str], before: Iterable[str] = ()
+) -> None:
+    """Tell the civil affairs of each county the listing covers (those ``before`` did not
+    cover yet), other than the registering department, which reviewed it already."""
+    prefixes, before = list(prefixes), list(before)
+    if not prefixes:
+        return
+    organization = project.organization
+    officers = (
+        User.objects.filter(role=User.Role.CIVIL_AFFAIRS, is_active=True)
+        .filter(_county_level())
+        .filter(_county_officers_reached(prefixes))
+        .exclude(region_id=organization.registering_region_id)
+    )
+    if before:
+        officers = officers.exclude(_county_officers_reached(before))
+    _tell(
+        officers,
+        _("A listing covers your area: %(title)s (%(org)s, registered with %(region)s)")
+        % {
+            "title": project.title,
+            "org": organization.name,
+            "region": organization.registering_region.name,
+        },
+        project,
+        kind="listing_coverage",
+    )
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -173,8 +226,7 @@ def organization_register(
         raise PermissionDenied(
             _("Only civil affairs of the registering department can register it.")
         )
-    if charity_status_on and not charity_status:
-        errors["charity_status_on"] = [_("A date needs a charitable status.")]
+    errors.update(_charity_status_errors(charity_status, charity_status_on, public_fundraising))
     staff = list(staff)
     if any(u.role != User.Role.CHARITY for u in staff):
         errors["staff"] = [_("Only charity staff accounts can be an organisation's staff.")]
@@ -196,6 +248,54 @@ def organization_register(
     organization.service_regions.set(service_regions)
     organization.staff.set(staff)
     return organization, warnings
+
+
+def _charity_status_errors(
+    charity_status: str, charity_status_on: dt.date | None, public_fundraising: bool
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if charity_status not in Organization.CharityStatus.values:
+        errors["charity_status"] = [_("Choose a charitable status.")]
+    if charity_status_on and not charity_status:
+        errors["charity_status_on"] = [_("A date needs a charitable status.")]
+    if charity_status_on and charity_status_on > timezone.localdate():
+        errors["charity_status_on"] = [_("The date cannot be in the future.")]
+    if public_fundraising and not charity_status:
+        # Charity Law art. 22: only a charitable organisation may be qualified.
+        errors["public_fundraising"] = [
+            _("Only a charitable organisation can hold a public fundraising qualification.")
+        ]
+    return errors
+
+
+@transaction.atomic
+def organization_set_charity_status(
+    *,
+    user: Any,
+    organization: Organization,
+    charity_status: str,
+    charity_status_on: dt.date | None = None,
+    public_fundraising: bool = False,
+) -> Organization:
+    """Record that an organisation is (or is no longer) a charitable organisation (登记或认定),
+    and whether it may raise funds publicly. Only the department that keeps its tier may; the
+    disclosure rules follow the status from now on."""
+    if not keeps_tier(user, organization):
+        raise PermissionDenied(
+            _("Only civil affairs of the registering department can change this organisation.")
+        )
+    charity_status = charity_status or ""
+    errors = _charity_status_errors(charity_status, charity_status_on, public_fundraising)
+    if errors:
+        raise ValidationError(errors)
+    Organization.objects.filter(pk=organization.pk).update(
+        charity_status=charity_status,
+        charity_status_on=charity_status_on,
+        public_fundraising=public_fundraising,
+        updated_at=timezone.now(),
+    )
+    organization.refresh_from_db()
+    return organization
 
 
 # --- Projects --------------------------------------------------------------------------------
@@ -230,21 +330,25 @@ def _check_listing(
 def _check_coverage(
     organization: Organization, coverage: list[Region], *, already: Iterable[str] = ()
 ) -> list[str]:
-    """A listing covers places inside its registering department's area (a county charity
-    cannot list itself across the province), down to townships, and only current regions
-    (a retired one may stay where the listing already had it)."""
-    prefix = organization.registering_region.prefix
+    """A listing may cover any place of its organisation's province (对口帮扶: a Shenzhen
+    foundation aids a township of 英德市), down to townships, and only current regions (a
+    retired one may stay where the listing already had it). Review stays with the registering
+    tier; the covered counties are told (``_tell_covered_counties``)."""
+    province = organization.registering_region.code[:2]
     kept = set(already)
     bad = [
         r.name
         for r in coverage
-        if not r.code.startswith(prefix)
+        if not r.code.startswith(province)
         or r.level == Region.Level.VILLAGE
         or (r.valid_to is not None and r.code not in kept)
     ]
     if bad:
         return [
-            _("A listing covers places of its registering department's area only: %(names)s")
+            _(
+                "A listing covers current places of its organisation's province, down to "
+                "townships: %(names)s"
+            )
             % {"names": "、".join(bad)}
         ]
     return []
@@ -404,6 +508,7 @@ def project_transition(*, user: Any, project: Project, to: str, reason: str = ""
         ListingChange.objects.filter(project=project, status=ListingChange.Status.PENDING).update(
             status=ListingChange.Status.WITHDRAWN
         )
+    resumed = project.status == Project.Status.PAUSED
     project.refresh_from_db()
     organization = project.organization
     if to == Project.Status.PENDING_REVIEW:
@@ -419,6 +524,10 @@ def project_transition(*, user: Any, project: Project, to: str, reason: str = ""
             _("Your listing “%(title)s” is published") % {"title": project.title},
             project,
         )
+        if not resumed:  # a new listing; resuming a paused one brings nothing new
+            _tell_covered_counties(
+                project, prefixes=project.coverage.values_list("prefix", flat=True)
+            )
     elif to == Project.Status.DRAFT:
         _tell(
             organization.staff.all(),
@@ -574,6 +683,7 @@ def listing_change_approve(*, user: Any, change: ListingChange) -> Project:
     fields = {name: _from_json(name, proposed[name]) for name in PROJECT_FIELDS if name in proposed}
     terms = {kind: proposed.get(kind, []) for kind in TERM_VOCABULARIES}
     coverage = list(Region.objects.filter(code__in=proposed.get("coverage", [])))
+    before = list(project.coverage.values_list("prefix", flat=True))
     _write_listing(project, fields, terms, coverage)
     Project.objects.filter(pk=project.pk).update(last_confirmed_at=timezone.now())
     project.refresh_from_db()
@@ -582,6 +692,9 @@ def listing_change_approve(*, user: Any, change: ListingChange) -> Project:
         _("Your change to “%(title)s” is approved") % {"title": project.title},
         project,
     )
+    if project.status == Project.Status.PUBLISHED:
+        # Counties that the change adds are told; a paused listing is not shown to them.
+        _tell_covered_counties(project, prefixes=[r.prefix for r in coverage], before=before)
     return project
 
 

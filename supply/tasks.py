@@ -23,6 +23,12 @@ def publish_edition(period: str | None = None) -> int:
     return edition_publish(period=period or period_of(timezone.localdate())).pk
 
 
+@shared_task(acks_late=True, expires=12 * 3600)
+def catch_up_edition(day: str | None = None) -> int | None:
+    """Daily: publish the current half year's edition if its tick was missed (else nothing)."""
+    return jobs.edition_catch_up(day=dt.date.fromisoformat(day) if day else timezone.localdate())
+
+
 @shared_task(acks_late=True)
 def notify_stations_of_edition(edition_id: int) -> int:
     return jobs.stations_notify(edition_id=edition_id)

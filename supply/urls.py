@@ -17,6 +17,11 @@ urlpatterns = [
     path("organisations/new/", views.organization_register, name="organization_register"),
     path("organisations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organisations/<int:pk>/projects/new/", views.project_create, name="project_create"),
+    path(
+        "organisations/<int:pk>/charity-status/",
+        views.organization_charity_status,
+        name="organization_charity_status",
+    ),
     path("review/", views.review_queue, name="review_queue"),
     path("review/projects/", views.tier_projects, name="tier_projects"),
     path("changes/<int:pk>/", views.change_detail, name="change_detail"),

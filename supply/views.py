@@ -28,7 +28,14 @@ from accounts.scope import region_scope
 
 from . import selectors, services
 from .filters import ProjectFilterSet
-from .forms import EditionPlaceForm, OrganizationForm, ProjectForm, ReasonForm, TransitionForm
+from .forms import (
+    CharityStatusForm,
+    EditionPlaceForm,
+    OrganizationForm,
+    ProjectForm,
+    ReasonForm,
+    TransitionForm,
+)
 from .models import (
     TIER_OF_LEVEL,
     LedgerEntry,
@@ -37,7 +44,6 @@ from .models import (
     Project,
     ProjectTerm,
     Tier,
-    code_prefixes,
 )
 from .textdiff import inline_diff
 
@@ -368,18 +374,50 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supply/organization_list.html", context)
 
 
-@login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _organization_page(
+    request: HttpRequest, organization: Organization, status_form: CharityStatusForm | None = None
+) -> HttpResponse:
     user = request.user
-    organization = selectors.organization_get_for_user(user, pk)
     projects = selectors.project_list_for_user(user).filter(organization=organization)
+    keeps = services.keeps_tier(user, organization)
     context = {
         "organization": organization,
         "projects": _with_labels(list(projects)),
-        "can_add": services.is_staff_of(user, organization)
-        or services.keeps_tier(user, organization),
+        "can_add": services.is_staff_of(user, organization) or keeps,
+        "status_form": status_form or (CharityStatusForm(instance=organization) if keeps else None),
     }
-    return render(request, "supply/organization_detail.html", context)
+    status = 400 if status_form is not None and status_form.errors else 200
+    return render(request, "supply/organization_detail.html", context, status=status)
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _organization_page(request, selectors.organization_get_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def organization_charity_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The registering department records the charitable status and fundraising qualification."""
+    user = request.user
+    organization = selectors.organization_get_for_user(user, pk)
+    if not services.keeps_tier(user, organization):
+        raise PermissionDenied(
+            _("Only civil affairs of the registering department can change this organisation.")
+        )
+    form = CharityStatusForm(request.POST, instance=organization)
+    if form.is_valid():
+        try:
+            services.organization_set_charity_status(
+                user=user, organization=organization, **form.service_input()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The charitable status is recorded."))
+            return redirect("supply:organization_detail", organization.pk)
+    organization.refresh_from_db()  # the page shows the stored status beside the form
+    return _organization_page(request, organization, status_form=form)
 
 
 @login_required
@@ -420,23 +458,38 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def tier_projects(request: HttpRequest) -> HttpResponse:
-    """Every listing of the organisations registered in the user's area, in every status."""
+    """The department's ledger: every listing of the organisations registered in the user's
+    area, in every status, and the listings of organisations registered elsewhere that reach
+    the area (对口帮扶), which that other department reviews."""
     user = request.user
     _require_reviewer(user)
-    own = region_scope(user).q("organization__registering_region__code")
+    data = request.GET.copy()
+    if not data.get("my_area"):
+        data["my_area"] = "either"
     filterset = ProjectFilterSet(
-        request.GET, queryset=selectors.project_list_for_user(user).filter(own)
+        data, queryset=selectors.project_list_for_user(user), request=request
     )
     blank_means_any(filterset.form)
+    my_area = filterset.form.fields["my_area"]
+    my_area.empty_label = None  # "either" is the default, not an empty choice
+    my_area.choices = [choice for choice in my_area.choices if choice[0] != ""]
     status = filterset.form.fields["status"]
     status.widget = forms.CheckboxSelectMultiple(
         attrs={"class": "form-check-input"}, choices=status.choices
     )
     page = _page(request, filterset.qs)
     _with_labels(page.object_list)
+    _mark_cross_region(user, page.object_list)
     context = {"filter": filterset, "page": page}
     template = "supply/tier_projects.html#results" if request.htmx else "supply/tier_projects.html"
     return render(request, template, context)
+
+
+def _mark_cross_region(user: Any, projects) -> None:
+    """Mark the listings registered outside the user's area (reviewed by another department)."""
+    scope = region_scope(user)
+    for project in projects:
+        project.cross_region = not scope.contains(project.organization.registering_region_id)
 
 
 def _shown(value: Any) -> str:
@@ -631,13 +684,7 @@ class ShowcaseFilterSet(ProjectFilterSet):
     def in_city(self, queryset: QuerySet, name: str, value: Region | None) -> QuerySet:
         if value is None:
             return queryset
-        above = [p for p in code_prefixes(value.code) if len(p) < len(value.prefix)]
-        from .models import ProjectCoverage
-
-        ids = ProjectCoverage.objects.filter(
-            Q(prefix__startswith=value.prefix) | Q(prefix__in=above)
-        ).values("project_id")
-        return queryset.filter(pk__in=ids)
+        return queryset.available_in(value.code)
 
 
 def _showcase_figures() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from accounts.models import Region, User
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
 from ..models import (
+    Disclosure,
     LedgerEdition,
     LedgerEntry,
     LedgerRemoval,
@@ -274,6 +275,21 @@ class SupplyOrganizationInputSerializer(ModelSerializer):
         return ascii_text(value)
 
 
+class SupplyOrganizationCharityStatusInputSerializer(serializers.ModelSerializer):
+    """The charitable status and fundraising qualification, recorded by the registering
+    department (``services.organization_set_charity_status``); left out: not charitable."""
+
+    charity_status = CharityStatusField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Organization
+        fields = ["charity_status", "charity_status_on", "public_fundraising"]
+        extra_kwargs = {
+            "charity_status_on": {"required": False, "default": None},
+            "public_fundraising": {"required": False, "default": False},
+        }
+
+
 # --- Projects --------------------------------------------------------------------------------
 
 
@@ -282,9 +298,23 @@ def _terms(project: Project, kind: str) -> list[str]:
     return [term.value for term in project.terms.all() if term.kind == kind]
 
 
+@extend_schema_field(
+    serializers.ChoiceField(choices=Disclosure.State.choices),
+    component_name="SupplyDisclosureStatusEnum",
+)
+class DisclosureStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Disclosure.State.choices, **kwargs)
+
+
 class SupplyProjectListOutputSerializer(serializers.ModelSerializer):
     """A row of the ledger. Expects the organisation with its region, the terms and the
-    coverage loaded (``selectors.project_list_for_user``)."""
+    coverage loaded (``selectors.project_list_for_user``).
+
+    ``disclosure_status`` applies the disclosure rules (慈善中国), which bind charitable
+    organisations only: ``not_required`` for other organisations, else ``up_to_date``, ``due``
+    (within 30 days), ``overdue`` (since ``disclosure_due_on``) or ``final_done``; null for a
+    listing never published."""
 
     organization = SupplyOrganizationRefSerializer(read_only=True)
     status = ProjectStatusField(read_only=True)
@@ -296,6 +326,9 @@ class SupplyProjectListOutputSerializer(serializers.ModelSerializer):
     eligible_statuses = serializers.SerializerMethodField()
     eligible_tags = serializers.SerializerMethodField()
     coverage = serializers.SerializerMethodField()
+    disclosure_status = serializers.SerializerMethodField()
+    disclosure_status_display = serializers.SerializerMethodField()
+    disclosure_due_on = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -319,6 +352,10 @@ class SupplyProjectListOutputSerializer(serializers.ModelSerializer):
             "coverage",
             "last_confirmed_at",
             "is_stale",
+            "last_disclosed_on",
+            "disclosure_status",
+            "disclosure_status_display",
+            "disclosure_due_on",
         ]
         read_only_fields = fields
 
@@ -343,12 +380,32 @@ class SupplyProjectListOutputSerializer(serializers.ModelSerializer):
         """Codes of the regions covered (each covers every region below it)."""
         return sorted(c.region_id for c in project.coverage.all())
 
+    def _disclosure(self, project: Project) -> Disclosure | None:
+        return project.disclosure()  # from the loaded organisation, no query
+
+    @extend_schema_field(DisclosureStatusField(allow_null=True))
+    def get_disclosure_status(self, project: Project) -> str | None:
+        disclosure = self._disclosure(project)
+        return disclosure.status if disclosure else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_disclosure_status_display(self, project: Project) -> str | None:
+        """The status in words, with its date: "due on 2026-12-20", "overdue since …"."""
+        disclosure = self._disclosure(project)
+        return disclosure.label if disclosure else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_disclosure_due_on(self, project: Project) -> Any:
+        """When the next disclosure is due (charitable organisations only)."""
+        disclosure = self._disclosure(project)
+        due = disclosure.due_on if disclosure else None
+        return due.isoformat() if due else None
+
 
 class SupplyProjectDetailOutputSerializer(SupplyProjectListOutputSerializer):
     """A listing in full, with the regions it covers by name."""
 
     coverage_regions = serializers.SerializerMethodField()
-    disclosure_due_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta(SupplyProjectListOutputSerializer.Meta):
         fields = [
@@ -363,8 +420,6 @@ class SupplyProjectDetailOutputSerializer(SupplyProjectListOutputSerializer):
             "contact_phone",
             "coverage_regions",
             "status_changed_at",
-            "last_disclosed_on",
-            "disclosure_due_on",
             "created_at",
             "updated_at",
         ]
@@ -397,7 +452,12 @@ class SupplyProjectUpdateInputSerializer(ModelSerializer):
     coverage = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.all(),
         many=True,
-        help_text=_("Codes of the regions covered; each covers every region below it."),
+        help_text=_(
+            "Codes of the regions covered; each covers every region below it. Any current "
+            "region of the organisation's province down to townships (cross-region aid): "
+            "civil affairs of the registering department review the listing, and the covered "
+            "counties are told."
+        ),
     )
 
     class Meta:
@@ -548,6 +608,13 @@ class SupplyLedgerEntrySummarySerializer(serializers.ModelSerializer):
     tier_display = serializers.CharField(source="get_tier_display", read_only=True)
     change = LedgerEntryChangeField(read_only=True)
     change_display = serializers.CharField(source="get_change_display", read_only=True)
+    is_paused = serializers.BooleanField(
+        read_only=True, help_text=_("Paused when the edition was published.")
+    )
+    is_stale = serializers.BooleanField(
+        read_only=True,
+        help_text=_("Not confirmed for half a year when the edition was published."),
+    )
 
     class Meta:
         model = LedgerEntry
@@ -560,6 +627,8 @@ class SupplyLedgerEntrySummarySerializer(serializers.ModelSerializer):
             "title",
             "change",
             "change_display",
+            "is_paused",
+            "is_stale",
         ]
         read_only_fields = fields
 

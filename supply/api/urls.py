@@ -15,6 +15,11 @@ urlpatterns = [
         views.OrganizationDetailApi.as_view(),
         name="organization_detail",
     ),
+    path(
+        "organizations/<int:pk>/charity-status/",
+        views.OrganizationCharityStatusApi.as_view(),
+        name="organization_charity_status",
+    ),
     path("projects/", views.ProjectListCreateApi.as_view(), name="project_list"),
     path("projects/<int:pk>/", views.ProjectDetailApi.as_view(), name="project_detail"),
     path(

@@ -40,7 +40,7 @@ from ..models import (
     Organization,
     Project,
     Tier,
-    code_prefixes,
+    coverage_reaching,
 )
 from . import serializers as s
 
@@ -122,6 +122,34 @@ class OrganizationDetailApi(APIView):
         organization = selectors.organization_get_for_user(request.user, pk)
         output = s.SupplyOrganizationDetailOutputSerializer(
             organization, context={"staff": _staff_shown(request.user, organization)}
+        )
+        return Response(output.data)
+
+
+class OrganizationCharityStatusApi(APIView):
+    """Record an organisation's charitable status (登记或认定为慈善组织) and public fundraising
+    qualification: the registering department only. The disclosure rules follow it."""
+
+    @extend_schema(
+        operation_id="supply_organizations_charity_status",
+        request=s.SupplyOrganizationCharityStatusInputSerializer,
+        responses=s.SupplyOrganizationDetailOutputSerializer,
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        user = request.user
+        organization = selectors.organization_get_for_user(user, pk)
+        if not services.keeps_tier(user, organization):
+            raise PermissionDenied(
+                _("Only civil affairs of the registering department can change this organisation.")
+            )
+        serializer = s.SupplyOrganizationCharityStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            organization = services.organization_set_charity_status(
+                user=user, organization=organization, **serializer.validated_data
+            )
+        output = s.SupplyOrganizationDetailOutputSerializer(
+            organization, context={"staff": _staff_shown(user, organization)}
         )
         return Response(output.data)
 
@@ -438,12 +466,12 @@ class LedgerEntryFilterSet(django_filters.FilterSet):
     )
 
     def covering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Entries that cover a place, as the edition froze their coverage."""
+        """Entries available to some place of a region, as the edition froze their coverage:
+        covering it or a region above it, or a part of it."""
         code = identifiers.ascii_digits(value)
         if code is None:
             return queryset
-        prefixes = code_prefixes(code.ljust(12, "0"))
-        ids = LedgerEntryCoverage.objects.filter(prefix__in=prefixes).values("entry_id")
+        ids = LedgerEntryCoverage.objects.filter(coverage_reaching(code)).values("entry_id")
         return queryset.filter(pk__in=ids)
 
 

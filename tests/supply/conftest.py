@@ -3,13 +3,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
-from supply import services
-from supply.models import Project
+from supply import editions, services
+from supply.models import Organization, Project
 
-from ..factories import UserFactory
+from ..factories import RegionFactory, UserFactory
 
 VALID_CODE = "91440300708461136T"  # DOMAIN.md's valid example
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def publish_edition(period: str, **kwargs):
+    """Publish an edition at 02:00 on the first day of its half year, as the beat tick does: an
+    edition leaves out what ended by its publication day, so the tests must not depend on the
+    day they run."""
+    from supply.periods import period_start
+
+    moment = dt.datetime.combine(period_start(period), dt.time(2), tzinfo=SHANGHAI)
+    with time_machine.travel(moment, tick=False):
+        return editions.edition_publish(period=period, **kwargs)
 
 
 @pytest.fixture
@@ -30,6 +43,52 @@ def make_org(officer, region, *, code, staff=(), name="英德市慈善会"):
         org_type="association",
         registering_region=region,
         staff=staff,
+    )
+    return organization
+
+
+def make_charitable(organization, status="registered"):
+    """The organisation recorded as a charitable organisation (the disclosure rules bind it)."""
+    Organization.objects.filter(pk=organization.pk).update(charity_status=status)
+    organization.refresh_from_db()
+    return organization
+
+
+@pytest.fixture
+def shenzhen(regions):
+    """Another city of the province: 深圳市 with 福田区 and one of its subdistricts."""
+    city = RegionFactory(
+        code="440300000000",
+        name="深圳市",
+        level="prefecture",
+        parent=regions["province"],
+        kind="prefecture",
+    )
+    district = RegionFactory(
+        code="440304000000", name="福田区", level="county", parent=city, kind="district"
+    )
+    township = RegionFactory(
+        code="440304001000", name="南园街道", level="township", parent=district, kind="subdistrict"
+    )
+    return {"city": city, "district": district, "township": township}
+
+
+@pytest.fixture
+def shenzhen_officer(shenzhen):
+    """Civil affairs of 深圳市: the department that registers and reviews the foundation."""
+    return UserFactory(username="shenzhen_officer", role="civil_affairs", region=shenzhen["city"])
+
+
+@pytest.fixture
+def shenzhen_org(shenzhen_officer, shenzhen, charity_b):
+    """A Shenzhen foundation (city tier) whose staff is charity_b."""
+    organization, _warnings = services.organization_register(
+        user=shenzhen_officer,
+        name="深圳市鹏城对口帮扶基金会",
+        credit_code="53440300MJ00000013",
+        org_type="foundation",
+        registering_region=shenzhen["city"],
+        staff=[charity_b],
     )
     return organization
 

@@ -7,11 +7,11 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from supply import editions, services
+from supply import services
 from supply.models import ListingChange, Organization, Project
 
 from ..factories import UserFactory
-from .conftest import TERMS, listing, make_org
+from .conftest import TERMS, listing, make_org, publish_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -442,7 +442,9 @@ def elder_care(other_county_officer, regions, charity_b):
         ({"form": "daily_living"}, ["助老送餐"]),
         ({"covers": "441881101000"}, ["困境儿童助学金"]),  # a town of 英德市
         ({"covers": "441803"}, ["助老送餐"]),  # 清新区 by its prefix
-        ({"covers": "4418"}, []),  # the city: no listing covers all of it
+        # The city: each listing is available somewhere in it (in one of its counties).
+        ({"covers": "4418"}, ["助老送餐", "困境儿童助学金"]),
+        ({"covers": "441802"}, []),  # 清城区: neither reaches it
         # Naming the status, or naming no status at all, opens the listing to it.
         ({"eligible_status": "dibao"}, ["助老送餐", "困境儿童助学金"]),
         ({"eligible_status": "tekun"}, ["助老送餐"]),
@@ -496,7 +498,7 @@ def test_the_project_list_runs_a_bounded_number_of_queries(
 @pytest.fixture
 def two_editions(published, charity_a, county_officer, county_org, regions):
     """2026-H1 with the bursary; 2026-H2 with the bursary changed and a new listing."""
-    first = editions.edition_publish(period="2026-H1")
+    first = publish_edition("2026-H1")
     change = services.listing_change_submit(
         user=charity_a,
         project=published,
@@ -513,7 +515,7 @@ def two_editions(published, charity_a, county_officer, county_org, regions):
         coverage=[regions["township_a2"]],
     )
     _publish(meals, charity_a, county_officer)
-    return first, editions.edition_publish(period="2026-H2")
+    return first, publish_edition("2026-H2")
 
 
 def test_every_logged_in_user_reads_the_editions_and_checks_the_workbook(
@@ -556,7 +558,7 @@ def test_the_diff_lists_new_changed_and_removed_listings(api, two_editions, work
     _first, second = two_editions
     meals = Project.objects.get(title="助老送餐")
     services.project_transition(user=county_officer, project=meals, to="closed")
-    third = editions.edition_publish(period="2027-H1")
+    third = publish_edition("2027-H1")
     _as(api, worker)
     data = api.get(f"{BASE}/editions/{second.pk}/diff/").json()
     assert (data["period"], data["previous_period"]) == ("2026-H2", "2026-H1")

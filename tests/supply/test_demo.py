@@ -16,7 +16,8 @@ from stdnum.cn import uscc
 
 from accounts.models import User
 from accounts.taxonomies import AidForm, CharityArea
-from supply.demo import NAMES, ORG_CLASS, SHAKOU, TAIHE, WANGBU
+from supply.demo import NAMES, ORG_CLASS, QINGTANG, SHAKOU, SHENZHEN, TAIHE, WANGBU
+from supply.editions import publication_day
 from supply.models import (
     LedgerEdition,
     ListingChange,
@@ -183,11 +184,38 @@ def test_the_county_officer_has_changes_and_listings_to_review(loaded):
 def test_the_edition_of_the_current_half_year_is_published(loaded):
     edition = LedgerEdition.objects.get(period=period_of(timezone.localdate()))
 
-    # Frozen before the charity's changes, which wait for review or were applied after it.
-    # Published listings still running when the half year starts (ended ones are not listed).
-    from supply.periods import period_start
+    # Frozen before the charity's changes, which wait for review or were applied after it:
+    # the published and paused listings that had not ended by the publication day.
+    day = publication_day(edition.period, timezone.localtime(edition.published_at).date())
+    listed = Project.objects.filter(status__in=["published", "paused"]).exclude(ends_on__lte=day)
+    assert edition.entry_count == listed.count() == edition.entries.count()
+    assert set(edition.entries.values_list("project_id", flat=True)) == set(
+        listed.values_list("pk", flat=True)
+    )
+    # The demo has published listings that ended before the publication: none is listed.
+    ended = _demo_projects().filter(status="published", ends_on__lte=day)
+    assert ended.exists()
+    assert not edition.entries.filter(project__in=ended).exists()
+    paused = edition.entries.filter(project__status="paused")
+    assert paused.exists() and all(e.is_paused for e in paused)
+    assert any(e.is_stale for e in edition.entries.all())
 
-    start = period_start(edition.period)
-    running = Project.objects.published().exclude(ends_on__lt=start)
-    assert edition.entry_count == running.count()
-    assert edition.entries.count() == edition.entry_count
+
+def test_a_shenzhen_foundation_aids_townships_of_yingde_across_regions(loaded):
+    from accounts.models import Notification
+
+    foundation = Organization.objects.get(name="深圳市鹏城对口帮扶基金会")
+    assert (foundation.tier, foundation.registering_region_id) == ("city", SHENZHEN)
+    listings = Project.objects.filter(organization=foundation, status="published")
+    assert listings.exists()
+    assert set(
+        ProjectCoverage.objects.filter(project__in=listings).values_list("region_id", flat=True)
+    ) <= {WANGBU, QINGTANG}
+    # 英德市 civil affairs were told, see them in their ledger and the township's edition.
+    officer = User.objects.get(username="county_officer")
+    assert Notification.objects.filter(recipient=officer, kind="listing_coverage").exists()
+    assert not review_queue_for_user(officer).filter(project__organization=foundation).exists()
+    edition = LedgerEdition.objects.get(period=period_of(timezone.localdate()))
+    from supply.editions import entries_covering
+
+    assert entries_covering(edition, WANGBU).filter(project__organization=foundation).exists()

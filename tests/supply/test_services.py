@@ -9,7 +9,7 @@ from accounts.scope import get_visible_or_404
 from supply import services
 from supply.models import ListingChange, Organization, Project
 
-from ..factories import UserFactory
+from ..factories import RegionFactory, UserFactory
 from .conftest import TERMS, VALID_CODE, listing, make_org
 
 pytestmark = pytest.mark.django_db
@@ -175,24 +175,38 @@ def test_staff_accounts_must_be_charity_users(county_officer, regions, worker):
     assert User.objects.filter(organizations__isnull=False).count() == 0
 
 
-def test_a_listing_covers_only_its_registering_departments_area(county_org, charity_a, regions):
-    with pytest.raises(ValidationError) as exc:
-        services.project_save(
-            user=charity_a,
-            organization=county_org,
-            fields=listing(),
-            terms=TERMS,
-            coverage=[regions["province"]],
-        )
-    assert "coverage" in exc.value.message_dict
-    with pytest.raises(ValidationError):
-        services.project_save(
-            user=charity_a,
-            organization=county_org,
-            fields=listing(),
-            terms=TERMS,
-            coverage=[regions["county_b"]],
-        )
+def test_a_listing_covers_places_of_its_province_only_down_to_townships(
+    county_org, charity_a, regions
+):
+    other_province = RegionFactory(
+        code="450000000000", name="广西壮族自治区", level="province", kind="province"
+    )
+    village = RegionFactory(
+        code="441881101001",
+        name="沙口村",
+        level="village",
+        parent=regions["township_a1"],
+        kind="village",
+    )
+    for outside in (other_province, village):
+        with pytest.raises(ValidationError) as exc:
+            services.project_save(
+                user=charity_a,
+                organization=county_org,
+                fields=listing(),
+                terms=TERMS,
+                coverage=[outside],
+            )
+        assert list(exc.value.message_dict) == ["coverage"]
+    # Another county of the province, or the whole province, is fine (对口帮扶).
+    project = services.project_save(
+        user=charity_a,
+        organization=county_org,
+        fields=listing(),
+        terms=TERMS,
+        coverage=[regions["county_b"], regions["province"]],
+    )
+    assert sorted(project.coverage.values_list("prefix", flat=True)) == ["44", "441803"]
 
 
 def test_a_change_is_not_applied_to_a_closed_listing(published, charity_a, county_officer, regions):

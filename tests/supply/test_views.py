@@ -10,7 +10,7 @@ from supply import services
 from supply.models import LedgerEdition, ListingChange, Organization, Project
 
 from ..factories import UserFactory
-from .conftest import TERMS, listing, make_org
+from .conftest import TERMS, listing, make_charitable, make_org, publish_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -460,10 +460,9 @@ def test_it_lists_55_projects_with_a_bounded_number_of_queries(
 def test_it_lists_an_edition_and_shows_the_entries_covering_a_township(
     client, worker, administrator, two_counties
 ):
-    from supply import editions
 
     ours, theirs = two_counties
-    edition = editions.edition_publish(period="2026-H1", user=administrator)
+    edition = publish_edition("2026-H1", user=administrator)
     client.force_login(worker)
     url = f"/supply/editions/{edition.pk}/"
     listing_page = client.get("/supply/editions/").content.decode()
@@ -484,13 +483,12 @@ def test_it_lists_an_edition_and_shows_the_entries_covering_a_township(
 
 
 def test_it_shows_new_changed_and_removed_entries(client, administrator, charity_a, two_counties):
-    from supply import editions
 
     ours, theirs = two_counties
-    editions.edition_publish(period="2026-H1", user=administrator)
+    publish_edition("2026-H1", user=administrator)
     Project.objects.filter(pk=theirs.pk).update(status=Project.Status.CLOSED)
     Project.objects.filter(pk=ours.pk).update(capacity=30)
-    second = editions.edition_publish(period="2026-H2", user=administrator)
+    second = publish_edition("2026-H2", user=administrator)
     client.force_login(administrator)
     page = client.get(f"/supply/editions/{second.pk}/").content.decode()
     assert "<del>太和镇长者饭堂</del>" in page
@@ -597,6 +595,7 @@ def test_the_charity_records_a_disclosure_from_the_project_page(
 ):
     from django.utils import timezone
 
+    make_charitable(published.organization)
     client.force_login(charity_b)
     assert client.post(f"/supply/projects/{published.pk}/disclosed/").status_code in (302, 403)
     assert Project.objects.get(pk=published.pk).last_disclosed_on is None
