@@ -63,7 +63,7 @@ def test_a_shenzhen_foundation_aids_a_yingde_township_and_yingde_sees_it(
     project = Project.objects.get(title="鹏城困境儿童助学金")
 
     log_in(page, live_server, "shenzhen_mz")
-    open_menu_link(page, zh("Review"))
+    open_menu_link(page, zh("Listing review"))
     page.get_by_role("link", name="鹏城困境儿童助学金").click()
     page.locator("button[value=published]").click()
     expect(page.locator(".alert-success")).to_be_visible()
