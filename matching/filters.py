@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import IdFilter
 from accounts.taxonomies import CharityArea
 
 from .models import Application
@@ -22,9 +23,9 @@ class ApplicationFilterSet(django_filters.FilterSet):
     area = django_filters.ChoiceFilter(
         label=_("Charity area"), choices=CharityArea.choices, field_name="need__area"
     )
-    need = django_filters.NumberFilter(label=_("Need"), field_name="need_id")
-    household = django_filters.NumberFilter(label=_("Household"), method="of_household")
-    project = django_filters.NumberFilter(label=_("Project"), field_name="project_id")
+    need = IdFilter(label=_("Need"), field_name="need_id")
+    household = IdFilter(label=_("Household"), method="of_household")
+    project = IdFilter(label=_("Project"), field_name="project_id")
 
     class Meta:
         model = Application

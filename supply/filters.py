@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import IdFilter, YesNoFilter
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
 from .models import STALE_AFTER, Project, ProjectTerm, Tier, code_prefixes
@@ -35,14 +36,8 @@ class ProjectFilterSet(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices, method="of_tier")
     covers = django_filters.CharFilter(label=_("Covers region (code)"), method="covering")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Project.Status.choices)
-    stale = django_filters.BooleanFilter(
-        label=_("Not confirmed for half a year"),
-        method="only_stale",
-        widget=django_filters.widgets.BooleanWidget(),
-    )
-    organization = django_filters.NumberFilter(
-        label=_("Organisation"), field_name="organization_id"
-    )
+    stale = YesNoFilter(label=_("Not confirmed for half a year"), method="only_stale")
+    organization = IdFilter(label=_("Organisation"), field_name="organization_id")
 
     class Meta:
         model = Project
