@@ -5,18 +5,49 @@ from auditlog.models import LogEntry
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import forms as number_forms
 from . import identifiers
 from .models import AccessLog, User
 
+# django-filter's NumberFilter parses a decimal and a filter with a method has no model field to
+# type it by, so the OpenAPI schema would call an id a number or a string, and "1.5" would pass.
 
-class NumberFilter(django_filters.NumberFilter):
-    """django-filter's NumberFilter reads ``Decimal()``, which takes ``٤٢`` as 42: this one reads
-    the digits through ``accounts.identifiers`` (full-width digits become 0-9, other scripts are
-    an invalid value: a 400 in the API, ignored on a page)."""
+#: The ids of our tables (BigAutoField). A larger number crashed the database driver (SQLite:
+#: OverflowError; PostgreSQL: bigint out of range) when compared with a foreign key.
+ID_MAX = 2**63 - 1
 
-    field_class = number_forms.DecimalField
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number from 1 to ``ID_MAX`` (anything else is a field error), read
+    through ``accounts.identifiers`` (full-width digits become 0-9, other scripts are refused)."""
+
+    field_class = number_forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CountFilter(django_filters.NumberFilter):
+    """A whole number within ``min_value`` and ``max_value`` (e.g. a number of days), read
+    through ``accounts.identifiers`` like every number."""
+
+    field_class = number_forms.IntegerField
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class YesNoFilter(django_filters.BooleanFilter):
+    """``true`` or ``false`` (empty: no filter), for pages and the API alike."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", django_filters.widgets.BooleanWidget())
+        super().__init__(*args, **kwargs)
 
 
 def blank_means_any(form: forms.Form) -> forms.Form:

@@ -355,7 +355,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.AidBridgeAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -377,6 +377,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A choice field that may hold "" says so with a separate BlankEnum (oneOf), so that the
+    # vocabulary's enum never lists "" and an input that may not be blank does not accept it.
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 # API tokens expire; a password change revokes them (accounts.services.user_tokens_revoke).

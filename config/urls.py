@@ -13,6 +13,9 @@ _swagger = csp_update({"style-src": ["'unsafe-inline'"]})(
     SpectacularSwaggerSplitView.as_view(url_name="schema")
 )
 
+# JSON for an /api/ address no view serves, the HTML page elsewhere.
+handler404 = "accounts.api.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1407,6 +1407,18 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Reviewed by the civil affairs it is registered with": "由其登记地民政部门审核",
     "Cross-region aid · %(region)s": "跨区域帮扶 · %(region)s",
     "Record the charitable status": "登记慈善组织身份",
+    # issue 9: api
+    "The input is not valid: the messages by field name (non_field_errors for the input as a whole).": "输入有误:按字段名列出错误信息(non_field_errors 为整体输入的错误)。",
+    "Not logged in, or the token has expired.": "未登录,或令牌已过期。",
+    "The action is not allowed to this user (or the CSRF check failed).": "当前用户无权执行此操作(或 CSRF 校验未通过)。",
+    "No such object among those the user may see, or no such page; or an action this user may not take.": "在当前用户可见范围内没有该对象或该页;或当前用户不能对其执行此操作。",
+    "Too many requests: wait the seconds in Retry-After.": "请求过于频繁:请等待 Retry-After 给出的秒数后再试。",
+    "Required when the reason is other.": "原因为 other(其他)时必填。",
+    "The quantity delivered; give it or the value.": "发放的数量;数量与金额至少填写一项。",
+    "The value delivered (yuan); give it or the quantity.": "发放的金额(元);金额与数量至少填写一项。",
+    "Required when need_outcome is unmet.": "need_outcome 为 unmet(未满足)时必填。",
+    "Required to close a need unmet (closed_unmet) or to withdraw it.": "以未满足关闭需求(closed_unmet)或撤回需求时必填。",
+    "Required when civil affairs return a listing waiting for review to its organisation (to draft).": "民政部门将待审核的项目退回机构(改为草稿)时必填。",
 }
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import identifiers
-from accounts.filters import NumberFilter
+from accounts.filters import IdFilter
 from accounts.taxonomies import CharityArea
 
 from .models import Application
@@ -24,9 +24,9 @@ class ApplicationFilterSet(django_filters.FilterSet):
     area = django_filters.ChoiceFilter(
         label=_("Charity area"), choices=CharityArea.choices, field_name="need__area"
     )
-    need = NumberFilter(label=_("Need"), field_name="need_id")
-    household = NumberFilter(label=_("Household"), method="of_household")
-    project = NumberFilter(label=_("Project"), field_name="project_id")
+    need = IdFilter(label=_("Need"), field_name="need_id")
+    household = IdFilter(label=_("Household"), method="of_household")
+    project = IdFilter(label=_("Project"), field_name="project_id")
 
     class Meta:
         model = Application

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import identifiers
-from accounts.filters import NumberFilter
+from accounts.filters import CountFilter, IdFilter, YesNoFilter
 from accounts.models import Region
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
@@ -44,19 +44,11 @@ class HouseholdFilterSet(django_filters.FilterSet):
         method="with_need_area",
         empty_label=_("All"),
     )
-    urgent = django_filters.BooleanFilter(
-        label=_("Urgent need"), method="with_urgent", widget=django_filters.widgets.BooleanWidget()
+    urgent = YesNoFilter(label=_("Urgent need"), method="with_urgent")
+    unvisited_days = CountFilter(
+        label=_("Not visited for (days)"), method="unvisited_for", min_value=1, max_value=36500
     )
-    unvisited_days = NumberFilter(
-        # Bounded: a day count past timedelta's range was a server error.
-        label=_("Not visited for (days)"),
-        method="unvisited_for",
-        min_value=1,
-        max_value=36500,
-    )
-    mine = django_filters.BooleanFilter(
-        label=_("Only mine"), method="only_mine", widget=django_filters.widgets.BooleanWidget()
-    )
+    mine = YesNoFilter(label=_("Only mine"), method="only_mine")
 
     class Meta:
         model = Household
@@ -139,10 +131,8 @@ class NeedFilterSet(django_filters.FilterSet):
     form = django_filters.ChoiceFilter(
         label=_("Form of aid"), choices=AidForm.choices, empty_label=_("All")
     )
-    urgent = django_filters.BooleanFilter(
-        label=_("Urgent"), widget=django_filters.widgets.BooleanWidget()
-    )
-    household = NumberFilter(label=_("Household"), field_name="household_id")
+    urgent = YesNoFilter(label=_("Urgent"))
+    household = IdFilter(label=_("Household"), field_name="household_id")
 
     class Meta:
         model = Need

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import identifiers
-from accounts.filters import NumberFilter
+from accounts.filters import IdFilter, YesNoFilter
 from accounts.scope import region_scope
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
@@ -53,12 +53,8 @@ class ProjectFilterSet(django_filters.FilterSet):
         ),
     )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Project.Status.choices)
-    stale = django_filters.BooleanFilter(
-        label=_("Not confirmed for half a year"),
-        method="only_stale",
-        widget=django_filters.widgets.BooleanWidget(),
-    )
-    organization = NumberFilter(label=_("Organisation"), field_name="organization_id")
+    stale = YesNoFilter(label=_("Not confirmed for half a year"), method="only_stale")
+    organization = IdFilter(label=_("Organisation"), field_name="organization_id")
 
     class Meta:
         model = Project

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import strip_tags
-from rest_framework.exceptions import ValidationError
+from django.views import defaults
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.settings import api_settings
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -34,3 +36,12 @@ def service_errors(**rename: str) -> Iterator[None]:
         if hasattr(exc, "error_dict"):
             raise ValidationError(field_errors(exc.message_dict, rename)) from exc
         raise ValidationError({NON_FIELD: plain_messages(exc.messages)}) from exc
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 handler (``config.urls.handler404``). An address under ``/api/`` that no
+    API view serves (``/api/needs/needs/abc/``: the URL takes digits only) answers as the API
+    does, JSON as documented; any other address gets the HTML page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

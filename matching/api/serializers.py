@@ -38,11 +38,13 @@ from ..services import NEED_OUTCOMES
 # --- Vocabularies (one named schema each) ----------------------------------------------------
 
 
-def _choice_field(choices: Any, component_name: str, *, blank: bool = False) -> type:
-    """A ChoiceField class over ``choices`` that the schema names ``component_name``."""
+def _choice_field(choices: Any, component_name: str) -> type:
+    """A ChoiceField class over ``choices`` that the schema names ``component_name``. The named
+    enum is the vocabulary alone: a field that may hold ``""`` (``allow_blank``, or a blank model
+    field it reads) adds it itself (``accounts.api.schema``)."""
 
     @extend_schema_field(
-        serializers.ChoiceField(choices=choices, allow_blank=blank),
+        serializers.ChoiceField(choices=[c for c in choices if c[0] != ""]),
         component_name=component_name,
     )
     class Field(serializers.ChoiceField):
@@ -55,18 +57,16 @@ def _choice_field(choices: Any, component_name: str, *, blank: bool = False) -> 
 
 StatusField = _choice_field(Application.Status.choices, "MatchingApplicationStatusEnum")
 ModeField = _choice_field(Application.Mode.choices, "MatchingApplicationModeEnum")
-ReviewField = _choice_field(Application.Review.choices[1:], "MatchingReviewStatusEnum", blank=True)
-FlagField = _choice_field(Application.Flag.choices, "MatchingReviewFlagEnum", blank=True)
+ReviewField = _choice_field(Application.Review.choices[1:], "MatchingReviewStatusEnum")
+FlagField = _choice_field(Application.Flag.choices, "MatchingReviewFlagEnum")
 RejectionReasonField = _choice_field(
-    Application.RejectionReason.choices, "MatchingRejectionReasonEnum", blank=True
+    Application.RejectionReason.choices, "MatchingRejectionReasonEnum"
 )
-CriterionField = _choice_field(Application.Criterion.choices, "MatchingCriterionEnum", blank=True)
-AnswerField = _choice_field(
-    Application._meta.get_field("answer").choices, "MatchingAnswerEnum", blank=True
-)
+CriterionField = _choice_field(Application.Criterion.choices, "MatchingCriterionEnum")
+AnswerField = _choice_field(Application._meta.get_field("answer").choices, "MatchingAnswerEnum")
 FeedbackSideField = _choice_field(Feedback.Side.choices, "MatchingFeedbackSideEnum")
 NeedOutcomeField = _choice_field(
-    [(value, value) for value in NEED_OUTCOMES], "MatchingNeedOutcomeEnum", blank=True
+    [(value, value) for value in NEED_OUTCOMES], "MatchingNeedOutcomeEnum"
 )
 
 #: A score or a part of it, as the pages show it (one decimal).
@@ -449,8 +449,14 @@ class MatchingApplicationCreateInputSerializer(serializers.Serializer):
     )
 
 
+# A text the service requires is required here too, so that the schema says so.
+
+
 class MatchingWithdrawInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=300,
+        error_messages={"required": _("Give the reason."), "blank": _("Give the reason.")},
+    )
 
 
 class MatchingRejectInputSerializer(serializers.Serializer):
@@ -461,18 +467,39 @@ class MatchingRejectInputSerializer(serializers.Serializer):
         default="",
         help_text=_("The condition not met, when the reason is not_eligible."),
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when the reason is other."),
+    )
 
 
 class MatchingExplainInputSerializer(serializers.Serializer):
-    explanation = serializers.CharField(required=False, allow_blank=True, default="")
+    explanation = serializers.CharField(
+        error_messages={
+            "required": _("Write what the household was told."),
+            "blank": _("Write what the household was told."),
+        }
+    )
 
 
 class MatchingDeliverInputSerializer(serializers.Serializer):
     delivered_on = serializers.DateField()
-    quantity = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    quantity = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The quantity delivered; give it or the value."),
+    )
     value = AsciiDecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The value delivered (yuan); give it or the quantity."),
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -490,7 +517,12 @@ class MatchingFeedbackInputSerializer(serializers.Serializer):
             "or open, to look for other aid."
         ),
     )
-    outcome_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when need_outcome is unmet."),
+    )
 
 
 class MatchingReviewConfirmInputSerializer(serializers.Serializer):
@@ -499,11 +531,18 @@ class MatchingReviewConfirmInputSerializer(serializers.Serializer):
 
 class MatchingReviewFlagInputSerializer(serializers.Serializer):
     flag = FlagField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        error_messages={"required": _("Explain the flag."), "blank": _("Explain the flag.")}
+    )
 
 
 class MatchingReviewResolveInputSerializer(serializers.Serializer):
     upheld = serializers.BooleanField(
         help_text=_("True: the flag is upheld (a running application is withdrawn).")
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        error_messages={
+            "required": _("Record how the flag was resolved."),
+            "blank": _("Record how the flag was resolved."),
+        }
+    )

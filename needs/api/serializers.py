@@ -407,7 +407,13 @@ class NeedsNeedUpdateInputSerializer(NeedsNeedInputSerializer):
 
 class NeedsNeedTransitionInputSerializer(serializers.Serializer):
     to = NeedStatusField()
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required to close a need unmet (closed_unmet) or to withdraw it."),
+    )
 
 
 class NeedsNeedTransitionOutputSerializer(NeedsNeedOutputSerializer):
@@ -490,4 +496,8 @@ class NeedsConsentInputSerializer(ModelSerializer):
 
 
 class NeedsConsentRevokeInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    # Required, as the service requires it: the schema must not call it optional.
+    reason = serializers.CharField(
+        max_length=200,
+        error_messages={"required": _("Give the reason."), "blank": _("Give the reason.")},
+    )

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.errors import NON_FIELD, field_errors, plain_messages, service_errors
-from accounts.filters import NumberFilter
+from accounts.filters import IdFilter
 from accounts.scope import get_visible_or_404
 
 from .. import selectors, services
@@ -72,7 +72,7 @@ class UserFilterBackend(DjangoFilterBackend):
 class NeedsByHouseholdFilterSet(django_filters.FilterSet):
     """Rows of one household (members, visits, consent); the queryset is already scoped."""
 
-    household = NumberFilter(label=_("Household"), field_name="household_id")
+    household = IdFilter(label=_("Household"), field_name="household_id")
 
 
 # --- Households ------------------------------------------------------------------------------

@@ -93,8 +93,9 @@ class OrganizationTypeField(serializers.ChoiceField):
         super().__init__(choices=Organization.Type.choices, **kwargs)
 
 
+# The vocabulary without "" (not a charitable organisation): the fields add it themselves.
 @extend_schema_field(
-    serializers.ChoiceField(choices=Organization.CharityStatus.choices, allow_blank=True),
+    serializers.ChoiceField(choices=[c for c in Organization.CharityStatus.choices if c[0]]),
     component_name="SupplyCharityStatusEnum",
 )
 class CharityStatusField(serializers.ChoiceField):
@@ -479,7 +480,16 @@ class SupplyProjectInputSerializer(SupplyProjectUpdateInputSerializer):
 
 class SupplyProjectTransitionInputSerializer(serializers.Serializer):
     to = ProjectStatusField()
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Required when civil affairs return a listing waiting for review to its "
+            "organisation (to draft)."
+        ),
+    )
 
 
 # --- Listing changes -------------------------------------------------------------------------
@@ -554,7 +564,13 @@ class SupplyListingChangeDetailOutputSerializer(SupplyListingChangeOutputSeriali
 
 
 class SupplyListingChangeRejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=300,
+        error_messages={
+            "required": _("Say why the change is rejected."),
+            "blank": _("Say why the change is rejected."),
+        },
+    )
 
 
 # --- Ledger editions -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ names. Ledger editions are sent to every township station: every logged-in user 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import django_filters
@@ -27,7 +28,7 @@ from rest_framework.views import APIView
 
 from accounts import identifiers
 from accounts.api.errors import service_errors
-from accounts.filters import NumberFilter
+from accounts.filters import IdFilter
 from accounts.models import Region, User
 
 from .. import selectors, services
@@ -43,6 +44,8 @@ from ..models import (
     coverage_reaching,
 )
 from . import serializers as s
+
+logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -371,7 +374,7 @@ def _change_detail(change: ListingChange) -> dict[str, Any]:
 
 
 class ListingChangeFilterSet(django_filters.FilterSet):
-    project = NumberFilter(label=gettext_lazy("Project"), field_name="project_id")
+    project = IdFilter(label=gettext_lazy("Project"), field_name="project_id")
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"), choices=ListingChange.Status.choices
     )
@@ -598,8 +601,15 @@ class LedgerEditionWorkbookApi(APIView):
         edition = _edition_get(pk)
         if not edition.workbook:
             raise Http404
+        try:
+            workbook = edition.workbook.open("rb")
+        except FileNotFoundError:
+            # The edition names a file the storage no longer holds (a restore without media):
+            # there is no workbook to send, which is the documented 404, not a server error.
+            logger.warning("Edition %s: workbook %s is missing", edition.period, edition.workbook)
+            raise Http404 from None
         response = FileResponse(
-            edition.workbook.open("rb"),
+            workbook,
             as_attachment=True,
             filename=f"ledger-{edition.period}.xlsx",
             content_type=XLSX,
