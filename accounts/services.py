@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import identifiers
@@ -252,11 +252,16 @@ def notification_send_email(*, notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    link = f"\n\n{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
+    # The body may quote free text about a person (a reviewer's note, a reason): it stays behind
+    # the login. The e-mail says what happened and where to read it.
+    site = settings.SITE_URL.rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        where = _("Read it on AidBridge (after logging in):")
+    message = f"{notification.title}\n\n{where}\n{site}{notification.url or '/notifications/'}"
     try:
         send_mail(
             subject=" ".join(notification.title.split()),  # no line breaks in a header
-            message=(notification.body or notification.title) + link,
+            message=message,
             from_email=None,
             recipient_list=[notification.recipient.email],
         )

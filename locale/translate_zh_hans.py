@@ -1351,6 +1351,7 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "The person agreed to be contacted, but no phone number is on file: reach them through the social worker who applied.": "本人同意供给方联系,但未登记电话号码:请通过提交申请的社工联系。",
     "Struck through: taken out; underlined: added.": "删除线:删去的内容;下划线:新增的内容。",
     # issue 9: privacy
+    "Read it on AidBridge (after logging in):": "请登录平台查看详情:",
     "(changed, not recorded)": "（已修改，内容不记录）",
     "You have looked up too many ID numbers in this hour. Please try again in %(minutes)s minutes.": "您在本小时内查询的身份证号过多,请 %(minutes)s 分钟后再试。",
     "refused, limit reached": "已拒绝,超过查询上限",

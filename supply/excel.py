@@ -969,10 +969,14 @@ class _Importer:
         if not services.keeps_tier(self.user, organization):
             self.error(ORG_SHEET, row, "credit_code", _not_your_tier())
             return
-        status = changes.get("charity_status", organization.charity_status)
-        status_on = changes.get("charity_status_on", organization.charity_status_on)
-        if status_on and not status:
-            self.error(ORG_SHEET, row, "charity_status_on", _("A date needs a charitable status."))
+        errors = services.charity_status_errors(
+            changes.get("charity_status", organization.charity_status) or "",
+            changes.get("charity_status_on", organization.charity_status_on),
+            changes.get("public_fundraising", organization.public_fundraising),
+        )
+        for column, messages in errors.items():
+            self.error(ORG_SHEET, row, column, messages[0])
+        if errors:
             return
         for name, value in changes.items():
             setattr(organization, name, value)

@@ -226,7 +226,7 @@ def organization_register(
         raise PermissionDenied(
             _("Only civil affairs of the registering department can register it.")
         )
-    errors.update(_charity_status_errors(charity_status, charity_status_on, public_fundraising))
+    errors.update(charity_status_errors(charity_status, charity_status_on, public_fundraising))
     staff = list(staff)
     if any(u.role != User.Role.CHARITY for u in staff):
         errors["staff"] = [_("Only charity staff accounts can be an organisation's staff.")]
@@ -250,9 +250,10 @@ def organization_register(
     return organization, warnings
 
 
-def _charity_status_errors(
+def charity_status_errors(
     charity_status: str, charity_status_on: dt.date | None, public_fundraising: bool
 ) -> dict[str, list[str]]:
+    """The rules of a charitable status, for every way it is recorded (form, API, import)."""
     errors: dict[str, list[str]] = {}
     if charity_status not in Organization.CharityStatus.values:
         errors["charity_status"] = [_("Choose a charitable status.")]
@@ -285,7 +286,7 @@ def organization_set_charity_status(
             _("Only civil affairs of the registering department can change this organisation.")
         )
     charity_status = charity_status or ""
-    errors = _charity_status_errors(charity_status, charity_status_on, public_fundraising)
+    errors = charity_status_errors(charity_status, charity_status_on, public_fundraising)
     if errors:
         raise ValidationError(errors)
     Organization.objects.filter(pk=organization.pk).update(

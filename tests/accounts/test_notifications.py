@@ -125,3 +125,21 @@ def test_a_recipient_without_an_address_is_not_marked_as_emailed(worker):
     assert services.notification_send_email(notification_id=n.pk) is False
     n.refresh_from_db()
     assert n.emailed_at is None and n.email_claimed_at is None
+
+
+def test_the_email_names_the_event_and_links_to_it_but_keeps_the_body_behind_the_login(
+    worker, django_capture_on_commit_callbacks
+):
+    """A body may quote free text about a person (a reviewer's note): never in an e-mail."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=[worker],
+            title="对接申请 A-1 已被标记",
+            body="核实:户主患尿毒症,与社工为亲属",
+            url="/matching/applications/1/",
+        )
+    (message,) = mail.outbox
+    assert "尿毒症" not in message.body and "尿毒症" not in message.subject
+    assert "对接申请 A-1 已被标记" in message.body
+    assert "请登录平台查看" in message.body
+    assert "http://127.0.0.1:8000/matching/applications/1/" in message.body

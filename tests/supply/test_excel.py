@@ -195,6 +195,20 @@ def test_it_creates_organisations_and_draft_projects_from_new_rows(county_office
     assert set(project.coverage.values_list("region_id", flat=True)) == {SHAKOU, "441881102000"}
 
 
+def test_an_update_cannot_give_a_fundraising_qualification_without_a_charitable_status(
+    county_officer,
+):
+    """The rules of a charitable status hold on an import's update as on the form and API."""
+    assert _import(county_officer, orgs=[_org_row()]).ok
+    before = _snapshot()
+    report = _import(county_officer, orgs=[_org_row(public_fundraising="是")])
+    assert not report.ok
+    assert [(e.sheet, e.column) for e in report.errors] == [(excel.ORG_SHEET, "公开募捐资格")], (
+        report.errors
+    )
+    assert _snapshot() == before
+
+
 def test_it_writes_nothing_when_one_row_is_bad_and_names_its_row_and_column(county_officer):
     before = _snapshot()
 
