@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,28 +27,28 @@ def seed_demo_twice(
     """seed_demo run twice, ``state()`` read after each run, all rolled back afterwards. The
     function-scoped fixtures of tests/conftest.py do not reach a module fixture, so this sets
     fast hashing, a temporary media folder and eager tasks itself."""
-    celery_app.conf.task_always_eager = True
     out = io.StringIO()
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        ),
-        transaction.atomic(),
-    ):
+    with _rolled_back_demo_settings(django_db_blocker, tmp_path_factory):
         call_command("seed_demo", stdout=out)
         first = state()
         call_command("seed_demo", stdout=out)
         yield Loaded(first=first, second=state(), output=out.getvalue())
-        transaction.set_rollback(True)
 
 
 def seed_demo_once(django_db_blocker, tmp_path_factory) -> Iterator[str]:
     """seed_demo run once for a module's tests (yields its output), rolled back afterwards;
     the same settings as ``seed_demo_twice``."""
-    celery_app.conf.task_always_eager = True
     out = io.StringIO()
+    with _rolled_back_demo_settings(django_db_blocker, tmp_path_factory):
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+
+
+@contextlib.contextmanager
+def _rolled_back_demo_settings(django_db_blocker, tmp_path_factory) -> Iterator[None]:
+    """Database access, fast hashing, a temporary media folder and eager tasks for a module
+    fixture, inside a transaction that is rolled back at the end."""
+    celery_app.conf.task_always_eager = True
     with (
         django_db_blocker.unblock(),
         override_settings(
@@ -56,6 +57,5 @@ def seed_demo_once(django_db_blocker, tmp_path_factory) -> Iterator[str]:
         ),
         transaction.atomic(),
     ):
-        call_command("seed_demo", stdout=out)
-        yield out.getvalue()
+        yield
         transaction.set_rollback(True)

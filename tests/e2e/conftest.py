@@ -29,13 +29,15 @@ def zh(msgid: str) -> str:
         return gettext(msgid)
 
 
-def log_in(page, live_server, username: str) -> None:
+def log_in(page, live_server, username: str, password: str | None = None) -> None:
+    """Log in through the login page; the factories' password unless another is given (the
+    demo logins of seed_demo have their own)."""
     from ..factories import DEMO_PASSWORD
 
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_label("密码").fill(password or DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/dashboard/")
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 
+from .conftest import log_in as demo_log_in
 from .conftest import zh
 
 WIDTHS = [390, 992, 1366, 1920]
@@ -48,12 +49,7 @@ def demo(transactional_db):
 
 
 def log_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    demo_log_in(page, live_server, username, password=DEMO_PASSWORD)
 
 
 def _assert_one_line(items, *, where: str) -> None:
