@@ -1426,6 +1426,11 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "%(count)s of 18 characters": "已输入 %(count)s / 18 位",
     "Read from the ID number: %(sex)s, born on %(date)s.": "已从身份证号码读取:%(sex)s,出生日期 %(date)s。",
     "Sex and date of birth are read from the ID number as you type it. The number decides: a sex or date of birth that disagrees with it has to be corrected.": "输入身份证号码时,性别和出生日期会自动从号码读取。以号码为准:与号码不符的性别或出生日期须更正。",
+    "Filters and ID search": "筛选与证件查找",
+    "never visited": "从未走访",
+    "visited %(date)s": "走访 %(date)s",
+    "visit overdue": "逾期",
+    "%(counter)s open need": ["待对接需求 %(counter)s"],
 }
 
 
