@@ -121,13 +121,13 @@ class MemberForm(forms.Form):
         label=_("Assistance status"),
         choices=AssistanceStatus.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     tags = forms.MultipleChoiceField(
         label=_("Vulnerability"),
         choices=VulnerabilityTag.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     disability_type = forms.ChoiceField(
         label=_("Disability type"), choices=[("", "—"), *DisabilityType.choices], required=False
