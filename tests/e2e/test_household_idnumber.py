@@ -240,3 +240,34 @@ def test_the_browser_reads_numbers_as_the_server_does(page, live_server, field_w
         if shown != expected:
             mismatches.append(f"{value!r}: page {shown}, server {expected}")
     assert mismatches == []
+
+
+def test_a_new_number_for_a_stored_member_replaces_the_sex_read_from_the_old_one(
+    page, live_server, field_worker, shoot, console_errors
+):
+    """GIVEN a recorded man whose edit form shows 男, read from his stored (masked) number
+    WHEN the worker types a corrected number, a woman's, in its place
+    THEN the sex shown changes to 女 without a complaint (it was the old number's, not the
+    worker's word), the date of birth is filled, and the household saves."""
+    from ..needs.factories import make_household, member_input
+
+    household = make_household(
+        field_worker, field_worker.region, members=[member_input("林秀珍", sex="male")]
+    )
+    _open_form(page, live_server)
+    page.goto(f"{live_server.url}/needs/households/{household.pk}/edit/")
+    id_field, sex, birth = _fields(page, 0)
+    expect(sex).to_have_value("male")
+    expect(birth).to_have_value("")  # not shown beside a masked number
+    corrected = id_number(born=BORN, sex="female")
+    id_field.press_sequentially(corrected)
+    expect(sex).to_have_value("female")
+    expect(birth).to_have_value("1949-12-31")
+    expect(_note(page, "id_members-0-sex")).to_have_count(0)
+    birth.evaluate("el => el.scrollIntoView({block: 'center', behavior: 'instant'})")
+    shoot(page, "idnumber-stored-member-corrected-phone", full_page=False)
+    page.get_by_role("button", name=zh("Save")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    member = Member.objects.get()
+    assert (member.sex, member.birth_date, member.id_number) == ("female", BORN, corrected)
+    assert console_errors == []
