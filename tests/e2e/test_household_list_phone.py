@@ -62,7 +62,11 @@ def test_the_household_list_is_a_compact_list_of_rows_on_a_phone(
     rows = page.evaluate(ROWS)
     assert len(rows) == PAGE_SIZE == 20
     height = page.evaluate("document.documentElement.scrollHeight")
-    print(f"household list, phone, {len(rows)} rows: {height} px")
+    heights = [row["height"] for row in rows]
+    print(
+        f"household list, phone, {len(rows)} rows: page {height} px, "
+        f"rows {min(heights):.0f}-{max(heights):.0f} px"
+    )
     assert height <= MAX_PAGE_HEIGHT, f"the page is {height} px high"
     no_sideways_scroll(page)
     for row in rows:
