@@ -1420,6 +1420,18 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Required when need_outcome is unmet.": "need_outcome 为 unmet(未满足)时必填。",
     "Required to close a need unmet (closed_unmet) or to withdraw it.": "以未满足关闭需求(closed_unmet)或撤回需求时必填。",
     "Required when civil affairs return a listing waiting for review to its organisation (to draft).": "民政部门将待审核的项目退回机构(改为草稿)时必填。",
+    # issue 10: worker (ID autofill, compact household list, tap targets)
+    "The ID number says %(sex)s: correct the sex or the ID number.": "身份证号码显示性别为“%(sex)s”:请更正性别或身份证号码。",
+    "The ID number says born on %(date)s: correct the date of birth or the ID number.": "身份证号码显示出生日期为 %(date)s:请更正出生日期或身份证号码。",
+    "The date of birth does not match the stored ID number: leave it blank to keep the number's date, or type the ID number again.": "出生日期与已存的身份证号码不符:留空即采用号码中的出生日期,或重新填写身份证号码。",
+    "%(count)s of 18 characters": "已输入 %(count)s / 18 位",
+    "Read from the ID number: %(sex)s, born on %(date)s.": "已从身份证号码读取:%(sex)s,出生日期 %(date)s。",
+    "Sex and date of birth are read from the ID number as you type it. The number decides: a sex or date of birth that disagrees with it has to be corrected.": "输入身份证号码时,性别和出生日期会自动从号码读取。以号码为准:与号码不符的性别或出生日期须更正。",
+    "Filters and ID search": "筛选与证件查找",
+    "never visited": "从未走访",
+    "visited %(date)s": "走访 %(date)s",
+    "visit overdue": "逾期",
+    "%(counter)s open need": ["待对接需求 %(counter)s"],
 }
 
 

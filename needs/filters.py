@@ -21,7 +21,7 @@ from .selectors import region_choices_for_user
 class HouseholdFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name, address or number"), method="search")
     region = django_filters.ModelChoiceFilter(
-        label=_("Village or township"), queryset=None, method="in_region", empty_label=_("All")
+        label=_("Village or township"), queryset=None, method="in_region", empty_label=_("Any")
     )
     gap_class = django_filters.ChoiceFilter(
         label=_("Difficulty group"), choices=GapClass.choices, empty_label=_("All")

@@ -17,7 +17,7 @@ from accounts.taxonomies import AssistanceStatus, DisabilityType, VulnerabilityT
 
 from .models import Consent, Household, Member, Need, Visit
 from .selectors import region_choices_for_user
-from .services import MemberInput
+from .services import BIRTH_DATE_DISAGREES, SEX_DISAGREES, MemberInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -90,13 +90,27 @@ class MemberForm(forms.Form):
         max_length=24,
         required=False,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "text",
+                "spellcheck": "false",
+                "data-idnumber": "number",
+            }
         ),
     )
     sex = forms.ChoiceField(
-        label=_("Sex"), choices=[("", "—"), *Member.Sex.choices], required=False
+        label=_("Sex"),
+        choices=[("", "—"), *Member.Sex.choices],
+        required=False,
+        widget=forms.Select(attrs={"data-idnumber": "sex"}),
     )
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "data-idnumber": "birth_date"}, format="%Y-%m-%d"
+        ),
+    )
     phone = forms.CharField(
         label=_("Phone"),
         max_length=20,
@@ -107,13 +121,13 @@ class MemberForm(forms.Form):
         label=_("Assistance status"),
         choices=AssistanceStatus.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     tags = forms.MultipleChoiceField(
         label=_("Vulnerability"),
         choices=VulnerabilityTag.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     disability_type = forms.ChoiceField(
         label=_("Disability type"), choices=[("", "—"), *DisabilityType.choices], required=False
@@ -144,6 +158,10 @@ class MemberForm(forms.Form):
             self.fields["id_number"].help_text = _(
                 "Stored: %(masked)s. Leave blank to keep it."
             ) % {"masked": member.id_number_masked or "—"}
+            if member.id_number:
+                # The sex shown was read from the stored number: a new number typed in its
+                # place replaces it (the browser refills it, and to_input lets it go).
+                self.fields["sex"].widget.attrs["data-id-derived"] = "stored"
             if member.phone:
                 self.fields["phone"].help_text = _(
                     "Stored: %(masked)s. Leave blank to keep it."
@@ -160,14 +178,24 @@ class MemberForm(forms.Form):
         return self.existing.get(cleaned.get("member_id") or self.initial.get("member_id"))
 
     def to_input(self) -> MemberInput:
+        """The row as the service takes it. The ID number decides sex and date of birth; a sex
+        or date typed beside it is passed on, for the service to refuse when it disagrees
+        (``services.id_number_disagreements``). The sex shown for a stored number was read from
+        that number: left as shown while a new number is typed, it is not the worker's word and
+        gives way to the new number."""
         data = self.cleaned_data
         member = self.member
+        sex = data["sex"]
+        if member is not None and not data["id_number"]:
+            sex = sex or member.sex
+        elif member is not None and member.id_number and "sex" not in self.changed_data:
+            sex = ""
         return MemberInput(
             member_id=member.pk if member else None,
             name=data["name"],
             relation=data["relation"],
             id_number=data["id_number"] or (member.id_number if member else ""),
-            sex=data["sex"] or (member.sex if member and not data["id_number"] else data["sex"]),
+            sex=sex,
             birth_date=data["birth_date"]
             or (member.birth_date if member and not data["id_number"] else None),
             phone=""
@@ -185,8 +213,34 @@ class MemberForm(forms.Form):
         )
 
 
+class BaseMemberFormSet(forms.BaseFormSet):
+    @property
+    def id_number_messages(self) -> dict[str, str]:
+        """What the browser says as an ID number is typed (static/js/idnumber.js): the
+        server's own messages, so that the page and the saved form say the same."""
+        return {
+            "length": _("An ID number has 18 characters."),
+            "format": _("An ID number has 17 digits followed by a digit or X."),
+            "foreign_digit": _("“%(char)s” is a digit of another script: type the digits 0-9."),
+            "birth_date": _("The birth date in this ID number does not exist."),
+            "future": _("The birth date in this ID number is in the future."),
+            "checksum": _("The check character is wrong: please check the number digit by digit."),
+            "typing": _("%(count)s of 18 characters"),
+            "filled": _("Read from the ID number: %(sex)s, born on %(date)s."),
+            "sex_disagrees": str(SEX_DISAGREES),
+            "birth_date_disagrees": str(BIRTH_DATE_DISAGREES),
+            "male": str(Member.Sex.MALE.label),
+            "female": str(Member.Sex.FEMALE.label),
+        }
+
+
 MemberFormSet = forms.formset_factory(
-    MemberForm, extra=0, can_delete=True, min_num=1, validate_min=True
+    MemberForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
 )
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import crypto, identifiers
 from accounts.models import Region, User, normalize_phone
@@ -142,6 +143,42 @@ def duplicate_message(user: Any, existing: Member) -> str:
     return _("Already registered in another township.")
 
 
+#: What a sex or date of birth given beside a valid ID number is told when it disagrees (the
+#: browser says the same as the number is typed: static/js/idnumber.js).
+SEX_DISAGREES = gettext_lazy("The ID number says %(sex)s: correct the sex or the ID number.")
+BIRTH_DATE_DISAGREES = gettext_lazy(
+    "The ID number says born on %(date)s: correct the date of birth or the ID number."
+)
+BIRTH_DATE_DISAGREES_STORED = gettext_lazy(
+    "The date of birth does not match the stored ID number: leave it blank to keep the "
+    "number's date, or type the ID number again."
+)
+
+
+def id_number_disagreements(
+    data: MemberInput, parsed: idnumbers.IdNumber, *, stored: bool
+) -> dict[str, list[str]]:
+    """The number is the authority on sex and date of birth (GB 11643). Left blank, they are
+    read from it; given and agreeing, nothing is said; given and disagreeing, the value is not
+    overwritten silently: it is an error on that field, naming what the number says, for the
+    worker to correct one of the two (the number may be the mistyped one).
+
+    ``stored``: the number is the member's stored one, not typed in this submission. Its date
+    of birth is not named then: the edit form hides it (with the masked number it would give
+    the whole number away), and an error must not show it either.
+    """
+    errors: dict[str, list[str]] = {}
+    if data.sex and data.sex != parsed.sex:
+        errors["sex"] = [SEX_DISAGREES % {"sex": Member.Sex(parsed.sex).label}]
+    if data.birth_date and data.birth_date != parsed.birth_date:
+        errors["birth_date"] = [
+            str(BIRTH_DATE_DISAGREES_STORED)
+            if stored
+            else BIRTH_DATE_DISAGREES % {"date": parsed.birth_date.isoformat()}
+        ]
+    return errors
+
+
 def _check_members(
     *,
     user: Any,
@@ -194,6 +231,10 @@ def _check_members(
                         _("The same ID number is entered twice in this household.")
                     ]
                 seen_index[index_value] = i
+                stored = member is not None and member.id_number == parsed.number
+                disagreements = id_number_disagreements(data, parsed, stored=stored)
+                if disagreements:
+                    errors[i].update(disagreements)
         else:
             if not data.birth_date:
                 errors[i]["birth_date"] = [_("Without an ID number, enter the date of birth.")]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.filters import blank_means_any
 from accounts.forms import RevealForm
 from accounts.net import client_ip
 from accounts.scope import region_scope
@@ -33,7 +34,8 @@ from .forms import (
 )
 from .models import Household, Need
 
-PAGE_SIZE = 50
+#: Households on a page of the list: on a phone each is one row of about 70 px.
+PAGE_SIZE = 20
 REVEALABLE = {"id_number", "phone", "health_notes"}
 
 
@@ -72,11 +74,22 @@ def _list_context(request: HttpRequest, id_form: IdSearchForm | None = None) -> 
         queryset=selectors.household_list_for_user(request.user),
         user=request.user,
     )
+    blank_means_any(filterset.form)
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    id_form = id_form or IdSearchForm()
     return {
         "filter": filterset,
         "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
-        "id_form": id_form or IdSearchForm(),
+        "id_form": id_form,
+        # On a phone the search by ID number and the filters fold away, unless in use.
+        "filters_open": bool(
+            id_form.is_bound
+            or any(
+                filterset.form[name].value() not in (None, "", [])
+                for name in filterset.form.fields
+                if name != "q"
+            )
+        ),
         "can_record": services.can_edit_ledger(request.user, request.user.region_id or ""),
     }
 

@@ -113,7 +113,12 @@ def _member_inputs(
         member_id = values.pop("id", None)
         member = kept.pop(member_id, None) if member_id is not None else None
         if member is not None:
-            inputs.append(dataclasses.replace(_current_member_input(member), **values))
+            current = _current_member_input(member)
+            if values.get("id_number") and values["id_number"] != member.id_number:
+                # A new number decides sex and date of birth: the stored ones were read from
+                # the old number, so only values the request gives are compared with it.
+                current = dataclasses.replace(current, sex="", birth_date=None)
+            inputs.append(dataclasses.replace(current, **values))
         else:
             values = {"name": "", "relation": "", **values}
             inputs.append(services.MemberInput(member_id=member_id, **values))

@@ -200,7 +200,7 @@ def test_the_household_list_with_100_rows_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get("/needs/households/", {"page": 2})
     assert response.status_code == 200
-    assert response.content.decode().count("/needs/households/") >= 50
+    assert len(response.context["page"].object_list) == 20
 
 
 @pytest.mark.parametrize(
