@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "needs",
     "supply",
     "matching",
+    "reports",
 ]
 
 MIDDLEWARE = [
