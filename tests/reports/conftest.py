@@ -11,6 +11,7 @@ clock stands at 1 February 2026, after the year evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +44,31 @@ def at(day: str, hour: int = 12) -> dt.datetime:
 
 def d(day: str) -> dt.date:
     return dt.date.fromisoformat(day)
+
+
+def _blank_pdf(evaluation) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fast_pdf(request, monkeypatch):
+    """WeasyPrint takes a second or two per report: tests that do not read the PDF get a blank
+    page instead. A test that reads it asks for the ``real_pdf`` fixture."""
+    if "real_pdf" not in request.fixturenames:
+        from reports import exports
+
+        monkeypatch.setitem(exports.RENDERERS, "pdf", _blank_pdf)
+
+
+@pytest.fixture
+def real_pdf():
+    """The PDF renderer as it is (WeasyPrint)."""
 
 
 @pytest.fixture
