@@ -301,11 +301,24 @@ def evaluation_html(evaluation: AnnualEvaluation) -> str:
         )
 
 
+_FONTS: dict[str, Any] = {}
+
+
+def _font_configuration() -> Any:
+    """One font configuration per process: finding and loading the CJK fonts is half of the
+    time of a report otherwise."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    if "config" not in _FONTS:
+        _FONTS["config"] = FontConfiguration()
+    return _FONTS["config"]
+
+
 def evaluation_pdf(evaluation: AnnualEvaluation) -> bytes:
     from weasyprint import HTML
 
     html = evaluation_html(evaluation)
-    return HTML(string=html, base_url=None).write_pdf()
+    return HTML(string=html, base_url=None).write_pdf(font_config=_font_configuration())
 
 
 RENDERERS: dict[str, Callable[[AnnualEvaluation], bytes]] = {
