@@ -78,9 +78,7 @@ def _build(region: Region, year: int, admin: User | None) -> AnnualEvaluation:
 def _write_all(user: User, evaluation: AnnualEvaluation) -> None:
     for section, parts in NARRATIVE.items():
         if section in evaluation.metrics.get("sections", {}):
-            services.narrative_save(
-                user=user, evaluation=evaluation, section=section, parts=parts
-            )
+            services.narrative_save(user=user, evaluation=evaluation, section=section, parts=parts)
 
 
 def seed(*, stdout: OutputWrapper | TextIO) -> None:
@@ -92,9 +90,12 @@ def seed(*, stdout: OutputWrapper | TextIO) -> None:
     if AnnualEvaluation.objects.filter(region_id__in=regions, year=year).exists():
         stdout.write(f"Reports: the {year} demo evaluations exist.\n")
         return
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["admin", "city_officer", "county_officer", "county_officer_b"]
-    )}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["admin", "city_officer", "county_officer", "county_officer_b"]
+        )
+    }
     admin, city = users.get("admin"), users.get("city_officer")
     yingde_officer, qingxin_officer = users.get("county_officer"), users.get("county_officer_b")
     if not (city and yingde_officer and qingxin_officer):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region
 from accounts.scope import region_scope
@@ -45,9 +46,9 @@ class AnnualEvaluation(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("evaluation status", "Submitted")
         RETURNED = "returned", _("Returned for changes")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("evaluation status", "Accepted")
 
     #: Allowed moves of the workflow; every move is a conditional update on the status read.
     TRANSITIONS = {

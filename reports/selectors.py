@@ -117,8 +117,8 @@ def versions_of(evaluation: AnnualEvaluation) -> QuerySet[AnnualEvaluation]:
     ).order_by("-version")
 
 
-def latest_files(evaluation: AnnualEvaluation) -> dict[str, ReportExport]:
-    """The newest ready file of each kind of an evaluation."""
+def latest_files(evaluation: AnnualEvaluation) -> list[ReportExport]:
+    """The newest ready file of each kind of an evaluation: PDF, workbook, CSV."""
     latest: dict[str, ReportExport] = {}
     for export in (
         evaluation.exports.filter(status=ReportExport.Status.DONE)
@@ -126,7 +126,7 @@ def latest_files(evaluation: AnnualEvaluation) -> dict[str, ReportExport]:
         .order_by("-finished_at", "-pk")
     ):
         latest.setdefault(export.kind, export)
-    return latest
+    return [latest[kind] for kind in ("pdf", "xlsx", "csv") if kind in latest]
 
 
 def pending_exports(evaluation: AnnualEvaluation) -> QuerySet[ReportExport]:

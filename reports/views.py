@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Region
@@ -188,7 +189,7 @@ def _list_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
         "build_form": forms.get("build_form")
         or (BuildForm(regions=regions, years=years) if regions.exists() else None),
         "zip_form": forms.get("zip_form")
-        or (ZipForm(years=years) if user.is_administrator else None),
+        or (ZipForm(years=years, prefix="zip") if user.is_administrator else None),
         "zips": list(ReportExport.objects.visible_to(user).filter(kind=ReportExport.Kind.ZIP)[:3]),
     }
     for evaluation in page.object_list:
@@ -368,7 +369,7 @@ def evaluation_accept(request: HttpRequest, pk: int) -> HttpResponse:
         services.evaluation_accept(user=request.user, evaluation=evaluation)
     except ValidationError as exc:
         return _refused(request, evaluation, exc)
-    messages.success(request, _("Accepted."))
+    messages.success(request, pgettext("evaluation", "Accepted."))
     return redirect("reports:evaluation_detail", pk=evaluation.pk)
 
 
@@ -397,7 +398,7 @@ def zip_create(request: HttpRequest) -> HttpResponse:
     selectors.require_officer(user)
     if not user.is_administrator:
         raise Http404
-    form = ZipForm(request.POST, years=selectors.evaluation_years())
+    form = ZipForm(request.POST, years=selectors.evaluation_years(), prefix="zip")
     if form.is_valid():
         try:
             services.year_zip_request(user=user, year=form.cleaned_data["year"])

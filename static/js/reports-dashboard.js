@@ -26,7 +26,7 @@
   draw("chart-months", {
     color: palette,
     grid: { left: 40, right: 12, top: 16, bottom: 28 },
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", renderMode: "richText" },
     xAxis: {
       type: "category",
       data: data.months.map(function (month) { return month.slice(5); }),
@@ -35,16 +35,28 @@
     series: [{ name: data.labels.monthly, type: "bar", data: data.monthly }],
   });
 
+  // Needs by charity area: bars (labels stay readable on a phone, where a pie's do not).
+  var areas = data.areas.slice().reverse();
+  var areaBox = document.getElementById("chart-areas");
+  if (areaBox) {
+    areaBox.style.height = Math.max(160, 30 * areas.length + 40) + "px";
+  }
   draw("chart-areas", {
-    color: palette,
-    tooltip: { trigger: "item" },
+    color: [palette[1]],
+    grid: { left: 8, right: 36, top: 8, bottom: 8, containLabel: true },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: {
+      type: "category",
+      data: areas.map(function (area) { return area.name; }),
+      axisLabel: { interval: 0 },
+    },
     series: [
       {
         name: data.labels.areas,
-        type: "pie",
-        radius: ["35%", "65%"],
-        label: { formatter: "{b}\n{c}" },
-        data: data.areas,
+        type: "bar",
+        data: areas.map(function (area) { return area.value; }),
+        label: { show: true, position: "right" },
       },
     ],
   });
@@ -61,7 +73,7 @@
     return {
       color: palette,
       grid: { left: 8, right: 36, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { interval: 0 } },
       series: [

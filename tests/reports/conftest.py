@@ -259,6 +259,11 @@ class Builder:
 
 @pytest.fixture
 def evaluation_data(regions, frozen_clock) -> dict[str, Any]:
+    return populate(regions)
+
+
+def populate(regions: dict[str, Region]) -> dict[str, Any]:
+    """The rows of the fixture (dated in 2024 and 2025, whatever the clock says)."""
     r = regions
     b = Builder(r)
     a1, a2, b1 = r["township_a1"], r["township_a2"], r["township_b1"]

@@ -266,7 +266,7 @@ def test_an_administrator_builds_and_downloads_the_zip_of_every_county(
 ):
     client_for(client, administrator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:zip_create"), {"year": "2025"})
+        response = client.post(reverse("reports:zip_create"), {"zip-year": "2025"})
     assert response.status_code == 302
     export = ReportExport.objects.get(kind="zip")
     assert export.is_ready
@@ -288,7 +288,7 @@ def test_an_administrator_builds_and_downloads_the_zip_of_every_county(
 
 def test_a_county_officer_cannot_ask_for_the_zip(client, built, officers):
     client_for(client, officers["yingde"])
-    assert client.post(reverse("reports:zip_create"), {"year": "2025"}).status_code == 404
+    assert client.post(reverse("reports:zip_create"), {"zip-year": "2025"}).status_code == 404
 
 
 def test_the_build_form_refuses_a_region_out_of_reach_with_a_message(
