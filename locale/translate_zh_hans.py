@@ -1421,6 +1421,7 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Required when civil affairs return a listing waiting for review to its organisation (to draft).": "民政部门将待审核的项目退回机构(改为草稿)时必填。",
     # issue 12: reports
     "No such file, or not ready.": "没有该文件,或文件尚未生成。",
+    "No such region among those the user may see (or no reports for this user).": "在本人可见范围内没有该区划(或本人无权查看统计报告)。",
     "Division code (12 digits); the user's region if left out.": "区划代码(12 位);不填则为本人所在辖区。",
     "Reports and annual evaluation": "统计报告与年度评估",
     "Live figures": "实时统计",

@@ -81,7 +81,10 @@ class FileDownloadApi(APIView):
     @extend_schema(
         operation_id="reports_files_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{
+                (200, media_type.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY)
+                for media_type in ReportExport.CONTENT_TYPES.values()
+            },
             404: OpenApiResponse(description=gettext_lazy("No such file, or not ready.")),
         },
     )
@@ -118,7 +121,14 @@ class LiveMetricsApi(APIView):
             OpenApiParameter("start", OpenApiTypes.DATE),
             OpenApiParameter("end", OpenApiTypes.DATE),
         ],
-        responses=s.ReportsLiveMetricsSerializer,
+        responses={
+            200: s.ReportsLiveMetricsSerializer,
+            404: OpenApiResponse(
+                description=gettext_lazy(
+                    "No such region among those the user may see (or no reports for this user)."
+                )
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         user = request.user
