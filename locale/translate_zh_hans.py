@@ -1440,7 +1440,7 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Year": "年度",
     "Level": "层级",
     "Within region (division code)": "所属区划(区划代码)",
-    "Current versions only": "仅当前版本",
+    "Current versions only (false: every version)": "仅当前版本(false:全部版本)",
     "To": "截止日期",
     "The end comes on or after the start.": "结束日期不能早于开始日期。",
     "Choose at most three years.": "时间范围最长三年。",

@@ -24,7 +24,9 @@ class EvaluationFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(
         label=_("Within region (division code)"), method="within", max_length=12
     )
-    current = YesNoFilter(label=_("Current versions only"), method="only_current")
+    current = YesNoFilter(
+        label=_("Current versions only (false: every version)"), method="only_current"
+    )
 
     class Meta:
         model = AnnualEvaluation
@@ -40,6 +42,4 @@ class EvaluationFilterSet(django_filters.FilterSet):
         return queryset.filter(region__code__startswith=region_prefix(prefix))
 
     def only_current(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
-        return queryset.filter(is_current=value)
+        return queryset.filter(is_current=True) if value else queryset

@@ -61,17 +61,12 @@ def region_for_user(user: Any, code: Any) -> Region:
 
 
 def region_path(user: Any, region: Region) -> list[Region]:
-    """The breadcrumb from the user's home region (or the province) down to ``region``."""
-    path: list[Region] = []
-    node: Region | None = region
+    """The breadcrumb from the user's home region (or the province) down to ``region``, in one
+    query: the ancestors' codes follow from the region's own."""
     scope = region_scope(user)
-    while node is not None and scope.contains(node.code):
-        path.append(node)
-        node = node.parent
-        if node is not None and user.region_id and node.code == user.region_id:
-            path.append(node)
-            break
-    return list(reversed(path))
+    codes = {region.code[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(region.prefix)}
+    above = [r for r in Region.objects.filter(code__in=codes) if scope.contains(r.code)]
+    return [*sorted(above, key=lambda r: len(r.prefix)), region]
 
 
 def live_metrics(region: Region, period: metrics.Period) -> dict[str, Any]:
