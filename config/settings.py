@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "needs",
     "supply",
     "matching",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks.follow_up_applications",
         "schedule": crontab(minute=0, hour=8),
         "options": {"expires": 12 * 3600},
+    },
+    # issue 12: reports. Last year's evaluation of every region down to the counties, one task
+    # per region; builds and files whose worker died are handed out again every 10 minutes.
+    "reports-build-yearly-evaluations": {
+        "task": "reports.tasks.build_yearly_evaluations",
+        "schedule": crontab(minute=0, hour=4, day_of_month=15, month_of_year=1),
+        "options": {"expires": 12 * 3600},
+    },
+    "reports-resume-jobs": {
+        "task": "reports.tasks.resume_report_jobs",
+        "schedule": 10 * 60,
+        "options": {"expires": 9 * 60},
     },
 }
 
@@ -381,6 +394,11 @@ SPECTACULAR_SETTINGS = {
     # vocabulary's enum never lists "" and an input that may not be blank does not accept it.
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # issue 12: reports. Two vocabularies of the reports are called "status".
+    "ENUM_NAME_OVERRIDES": {
+        "ReportsEvaluationStatusEnum": "reports.models.AnnualEvaluation.Status",
+        "ReportsFileStatusEnum": "reports.models.ReportExport.Status",
+    },
 }
 # API tokens expire; a password change revokes them (accounts.services.user_tokens_revoke).
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))

@@ -17,8 +17,9 @@ def test_it_groups_an_officers_entries_per_area(county_officer, django_assert_nu
     with django_assert_num_queries(0):
         groups = menu_for(county_officer, "/matching/review/")
     labels = _labels(groups)
-    assert list(labels) == ["home", "needs", "supply", "matching", "more"]
+    assert list(labels) == ["home", "needs", "supply", "matching", "reports", "more"]
     assert labels["matching"] == ["申请", "对接审核"]
+    assert labels["reports"] == ["实时统计", "年度总结评估"]
     assert "接口文档" not in labels["more"]
     matching = next(g for g in groups if g.key == "matching")
     assert matching.active

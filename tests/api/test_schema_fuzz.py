@@ -40,6 +40,7 @@ from config.celery import app as celery_app
 from config.wsgi import application
 from matching.models import Application
 from needs.models import Consent, Household, Member, Need, Visit
+from reports.models import AnnualEvaluation, ReportExport
 from supply.models import LedgerEdition, ListingChange, Organization, Project
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,8 @@ PATH_MODELS = {
     "/api/supply/projects/": Project,
     "/api/supply/changes/": ListingChange,
     "/api/supply/editions/": LedgerEdition,
+    "/api/reports/evaluations/": AnnualEvaluation,
+    "/api/reports/files/": ReportExport,
 }
 FIELD_MODELS = {
     "household": Household,
