@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -133,18 +135,7 @@ def _member_formset(request: HttpRequest, household: Household | None) -> Member
 
 def _withdrawn_message(records: list[hooks.ClosedRecord]) -> str:
     """The success message's account of what a need's closing withdrew in other apps."""
-    return _("Withdrawn with it: %(records)s.") % {
-        "records": "; ".join(
-            _("%(number)s “%(title)s” of %(organization)s (was %(status)s)")
-            % {
-                "number": r.number,
-                "title": r.title,
-                "organization": r.organization,
-                "status": r.status_display,
-            }
-            for r in records
-        )
-    }
+    return hooks.withdrawn_message(records)
 
 
 def _show_what_leaving_withdraws(formset: MemberFormSet, household: Household | None) -> None:
@@ -366,12 +357,32 @@ def _consent_of(request: HttpRequest, household: Household, consent_pk: int):
     return consent
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """The page to go back to (``next``, from the address or the form), when it is one of ours:
+    the apply page sends the worker here and expects them back."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @login_required
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record consent: a page of its own, or (htmx) a form inside another page — the apply page
+    loads it in place, and on success this answers a short fragment and the event
+    ``consentRecorded``, on which that page refreshes what depends on consent."""
     household = selectors.household_get_for_user(request.user, pk)
     _require_edit(request, household)
+    next_url = _safe_next(request)
+    in_place = bool(request.htmx)
     form = ConsentForm(
-        request.POST or None, household=household, initial={"member": request.GET.get("member")}
+        request.POST or None,
+        household=household,
+        initial={"member": request.GET.get("member")},
+        # Inside another page: ids of its own, apart from that page's form (its "member").
+        auto_id="consent_%s" if in_place else "id_%s",
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -381,9 +392,19 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if in_place:
+                context = {"household": household, "consent": consent, "next": next_url}
+                response = render(request, "needs/consent_recorded.html", context)
+                response["HX-Trigger"] = json.dumps({"consentRecorded": {"consent": consent.pk}})
+                return response
             messages.success(request, _("Consent recorded. Print the form for the signature."))
+            if next_url:
+                return redirect(next_url)
             return redirect("needs:consent_print", household.pk, consent.pk)
-    context = {"form": form, "household": household}
+    context = {"form": form, "household": household, "next": next_url, "in_place": in_place}
+    if in_place:
+        # htmx swaps only 2xx answers: the form with its errors is sent as 200.
+        return render(request, "needs/consent_form.html#consent-form", context)
     return render(request, "needs/consent_form.html", context, status=_status(request))
 
 
@@ -391,7 +412,8 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_print(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     household = selectors.household_get_for_user(request.user, pk)
     consent = _consent_of(request, household, consent_pk)
-    return render(request, "needs/consent_print.html", {"household": household, "consent": consent})
+    context = {"household": household, "consent": consent, "next": _safe_next(request)}
+    return render(request, "needs/consent_print.html", context)
 
 
 @login_required
