@@ -66,7 +66,7 @@ def build_scene() -> SimpleNamespace:
     )
 
 
-def snap(page, name: str) -> None:
+def snap(page, name: str, *, full_page: bool = True) -> None:
     """A full-page screenshot under artifacts/screenshots/ that leaves the page as it was.
 
     Playwright hides the text caret for a screenshot by an inline style on the focused inputs
@@ -76,4 +76,4 @@ def snap(page, name: str) -> None:
     from .conftest import SCREENSHOTS
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page, caret="initial")

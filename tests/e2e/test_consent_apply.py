@@ -64,6 +64,7 @@ def test_consent_is_recorded_in_place_and_the_application_goes_on_with_its_input
     expect(page.locator("[name='message']")).to_have_value(message)
     no_sideways_scroll(page)
     snap(page, "consent-apply-form-error-phone")
+    snap(page, "consent-apply-form-error-viewport-phone", full_page=False)
 
     # Then correctly, through the guardian.
     form = page.locator("#consent-form")
@@ -102,6 +103,12 @@ def test_the_printable_form_opened_from_the_apply_page_leads_back_to_it(
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "shakou")
     page.goto(_apply_url(live_server, scene))
+    # Opened and closed again: the page is as it was.
+    page.locator("#record-consent").click()
+    page.locator("#consent-form").get_by_role("button", name=zh("Cancel")).click()
+    expect(page.locator("#consent-form")).to_have_count(0)
+    expect(page.locator("#record-consent")).to_be_visible()
+    expect(page.locator("#record-consent")).to_be_focused()
     page.locator("#record-consent").click()
     form = page.locator("#consent-form")
     form.get_by_label(zh("given by")).select_option("guardian")
