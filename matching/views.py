@@ -20,14 +20,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.filters import blank_means_any
 from accounts.forms import RevealForm
 from accounts.models import User
-from accounts.net import client_ip
+from accounts.net import client_ip, next_url
 from needs import hooks
 from needs import selectors as needs_selectors
 from needs.models import Consent
@@ -130,12 +130,15 @@ def _consent_panel(
     *,
     refused: bool = False,
     back_url: str = "",
+    choose_member: bool = False,
 ) -> dict[str, Any]:
     """What a page shows up front about consent (the apply page; a draft's page when its
     consent has lapsed): for the person applying and this supplier, whether consent is in force
     (given by whom, until when, for which recipients) or missing, ended or not covering the
     organisation — and, when it is not in force, the way to record it in place (htmx) or on the
     consent page (without JavaScript), coming back to ``back_url`` (the apply page by default).
+    With ``choose_member`` (the apply page of a need of the whole household) the panel follows
+    the person chosen in the page's form; otherwise it names the person itself.
     """
     back_url = back_url or reverse("matching:application_create", args=[need.pk, project.pk])
     state = None
@@ -145,13 +148,10 @@ def _consent_panel(
             purpose=Consent.Purpose.MATCHING,
             credit_code=project.organization.credit_code,
         )
-    # The person applying is chosen in the apply page's form for a need of the whole household:
-    # the panel then follows that choice; otherwise it names the person itself.
-    choose_member = need.member_id is None and back_url == reverse(
-        "matching:application_create", args=[need.pk, project.pk]
-    )
-    panel_query = {"next": back_url}
-    if applicant is not None and not choose_member:
+    panel_query: dict[str, Any] = {"next": back_url}
+    if choose_member:
+        panel_query["choose"] = 1
+    elif applicant is not None:
         panel_query = {"member": applicant.pk, **panel_query}
     query = {"next": back_url}
     if applicant is not None:
@@ -173,15 +173,6 @@ def _consent_panel(
         + "?"
         + urlencode(query),
     }
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 @login_required
@@ -229,7 +220,14 @@ def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> H
         "household": need.household,
         "project": project,
         "applicant": applicant,
-        "consent_panel": _consent_panel(request, need, project, applicant, refused=refused),
+        "consent_panel": _consent_panel(
+            request,
+            need,
+            project,
+            applicant,
+            refused=refused,
+            choose_member="member" in form.fields,
+        ),
         "form": form,
         "overlaps": overlaps,
     }
@@ -244,7 +242,14 @@ def consent_panel(request: HttpRequest, need_pk: int, project_pk: int) -> HttpRe
     need, project = _applying(request, need_pk, project_pk)
     members = need.household.members.filter(left_at__isnull=True).order_by("id")
     applicant = _chosen_member(need, members, request.GET.get("member"))
-    panel = _consent_panel(request, need, project, applicant, back_url=_safe_next(request))
+    panel = _consent_panel(
+        request,
+        need,
+        project,
+        applicant,
+        back_url=next_url(request),
+        choose_member=need.member_id is None and request.GET.get("choose") == "1",
+    )
     return render(request, "matching/_consent_panel.html", {"panel": panel})
 
 

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import net
 from accounts.forms import RevealForm
 from accounts.net import client_ip
 from accounts.scope import region_scope
@@ -357,17 +357,6 @@ def _consent_of(request: HttpRequest, household: Household, consent_pk: int):
     return consent
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """The page to go back to (``next``, from the address or the form), when it is one of ours:
-    the apply page sends the worker here and expects them back."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @login_required
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record consent: a page of its own, or (htmx) a form inside another page — the apply page
@@ -375,7 +364,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     ``consentRecorded``, on which that page refreshes what depends on consent."""
     household = selectors.household_get_for_user(request.user, pk)
     _require_edit(request, household)
-    next_url = _safe_next(request)
+    next_url = net.next_url(request)
     in_place = bool(request.htmx)
     form = ConsentForm(
         request.POST or None,
@@ -412,7 +401,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_print(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     household = selectors.household_get_for_user(request.user, pk)
     consent = _consent_of(request, household, consent_pk)
-    context = {"household": household, "consent": consent, "next": _safe_next(request)}
+    context = {"household": household, "consent": consent, "next": net.next_url(request)}
     return render(request, "needs/consent_print.html", context)
 
 

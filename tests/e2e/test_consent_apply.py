@@ -163,3 +163,49 @@ def test_without_javascript_the_consent_page_is_a_link_away_and_comes_back(
     expect(page.locator(".alert-success")).to_be_visible()
     assert Application.objects.get().status == Application.Status.SUBMITTED
     context.close()
+
+
+def test_for_a_need_of_the_whole_household_the_panel_follows_the_person_chosen(
+    page, live_server, scene, console_errors, failed_responses
+):
+    from needs import services as needs_services
+
+    from ..matching.conftest import give_consent
+
+    give_consent(scene.worker, scene.child)
+    whole = needs_services.need_register(
+        user=scene.worker,
+        household=scene.household,
+        member=None,
+        area="education_aid",
+        form="cash",
+        description="全家助学",
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "shakou")
+    page.goto(f"{live_server.url}/matching/needs/{whole.pk}/apply/{scene.project_a.pk}/")
+    state = page.locator("#consent-state")
+    expect(state).to_have_attribute("data-state", "unknown")
+    page.locator("#id_member").select_option(label="李大山(户主)")
+    expect(state).to_have_attribute("data-state", "missing")
+    expect(page.locator("#consent-panel")).to_contain_text("李大山")
+    page.locator("#id_member").select_option(label="李小花(子女)")
+    expect(state).to_have_attribute("data-state", "in_force")
+    snap(page, "consent-apply-household-need-phone")
+
+    # Back to the father: his consent recorded in place, the panel follows him.
+    page.locator("#id_member").select_option(label="李大山(户主)")
+    expect(state).to_have_attribute("data-state", "missing")
+    page.locator("#record-consent").click()
+    form = page.locator("#consent-form")
+    expect(form.get_by_label(zh("person"))).to_have_value(str(scene.father.pk))
+    form.get_by_label(zh("given by")).select_option("self")
+    form.get_by_role("button", name=zh("Record consent")).click()
+    expect(state).to_have_attribute("data-state", "in_force")
+    expect(page.locator("#consent-panel")).to_contain_text(zh("The person, in writing"))
+    expect(page.locator("#id_member")).to_have_value(str(scene.father.pk))
+    page.get_by_role("button", name=zh("Submit application")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert Application.objects.get().member == scene.father
+    assert console_errors == []
+    assert failed_responses == []
