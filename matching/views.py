@@ -215,19 +215,21 @@ def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> H
     members = form.fields["member"].queryset if "member" in form.fields else []
     chosen = form["member"].value() if "member" in form.fields else None
     applicant = _chosen_member(need, members, chosen)
+    panel = _consent_panel(
+        request, need, project, applicant, refused=refused, choose_member="member" in form.fields
+    )
+    if "member" in form.fields:
+        # Choosing the person applying brings their consent into the panel (htmx). The select
+        # asks, not the panel: its listener outlives every swap of the panel.
+        form.fields["member"].widget.attrs.update(
+            {"hx-get": panel["panel_url"], "hx-target": "#consent-panel", "hx-swap": "outerHTML"}
+        )
     context = {
         "need": need,
         "household": need.household,
         "project": project,
         "applicant": applicant,
-        "consent_panel": _consent_panel(
-            request,
-            need,
-            project,
-            applicant,
-            refused=refused,
-            choose_member="member" in form.fields,
-        ),
+        "consent_panel": panel,
         "form": form,
         "overlaps": overlaps,
     }

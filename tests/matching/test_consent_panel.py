@@ -182,8 +182,13 @@ def test_for_a_household_need_the_panel_waits_for_the_person_applying(
     page = _get(client, worker, _apply_url(household_need, project))
     assert _state(page) == "unknown"
     opening = _panel(page).split(">", 1)[0]
-    # Choosing a person refreshes the panel (htmx), with the person chosen.
-    assert "change from:#id_member" in opening and 'hx-include="#id_member"' in opening
+    # Choosing a person refreshes the panel (htmx), with the person chosen; so does recording
+    # consent in place.
+    select = re.search(r'<select[^>]*name="member"[^>]*>', page).group(0)
+    back = quote(_apply_url(household_need, project), safe="")
+    panel_url = f"{_apply_url(household_need, project)}consent/?next={back}&amp;choose=1"
+    assert f'hx-get="{panel_url}"' in select and 'hx-target="#consent-panel"' in select
+    assert 'hx-include="#id_member"' in opening
 
 
 def test_the_panel_alone_shows_the_person_chosen(
