@@ -12,6 +12,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -33,3 +34,14 @@ def _valid(address: str | None) -> str | None:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def next_url(request: HttpRequest) -> str:
+    """The page to go back to (``next``, from the form or the address) when it is one of ours,
+    else "": a page that sends the user elsewhere and expects them back passes it along."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

@@ -806,7 +806,8 @@ def feedback_record(
     """Feedback after aid (帮后反馈) from one side. The household's, recorded by its social
     worker or a colleague, also says whether the need is met (``met``), not met (``unmet``,
     with a reason) or stays open for other aid (``open``). With both sides in, the application
-    closes."""
+    closes. A need met or closed withdraws its other open applications: the returned feedback's
+    ``closed_with`` lists them."""
     if side == Feedback.Side.HOUSEHOLD:
         _require(works_for_household(user, application))
     elif side == Feedback.Side.SUPPLIER:
@@ -842,21 +843,25 @@ def feedback_record(
         raise ApplicationError(
             _("This side's feedback has already been recorded."), code="duplicate"
         ) from exc
+    closed_with: list[ClosedRecord] = []
     if side == Feedback.Side.HOUSEHOLD and need.is_live and need_outcome != "open":
         # Closing the need withdraws its other open applications (need_closing_withdraw).
         if need.status == Need.Status.OPEN:
             need_transition(user=None, need=need, to=Need.Status.MATCHING)
         if need_outcome == "met":
-            need_transition(user=None, need=need, to=Need.Status.MET)
+            need = need_transition(user=None, need=need, to=Need.Status.MET)
         else:
-            need_transition(
+            need = need_transition(
                 user=None, need=need, to=Need.Status.CLOSED_UNMET, reason=outcome_reason
             )
+        closed_with = need.closed_with
     # Counted in the database: a caller's prefetched list would be stale here.
     given = Feedback.objects.filter(application_id=application.pk).count()
     if application.status == S.DELIVERED and given == 2:
         _move(application, S.CLOSED)
         _reopen_need_if_idle(application)
+    # What the need's closing withdrew, for the page to name (empty when the need stays open).
+    feedback.closed_with = closed_with
     return feedback
 
 

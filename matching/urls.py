@@ -11,6 +11,11 @@ urlpatterns = [
         views.application_create,
         name="application_create",
     ),
+    path(
+        "needs/<int:need_pk>/apply/<int:project_pk>/consent/",
+        views.consent_panel,
+        name="consent_panel",
+    ),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),

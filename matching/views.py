@@ -18,15 +18,19 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.filters import blank_means_any
 from accounts.forms import RevealForm
 from accounts.models import User
-from accounts.net import client_ip
+from accounts.net import client_ip, next_url
+from needs import hooks
 from needs import selectors as needs_selectors
+from needs.models import Consent
 from supply import selectors as supply_selectors
 
 from . import selectors, services
@@ -101,17 +105,83 @@ def candidates(request: HttpRequest, need_pk: int) -> HttpResponse:
     return render(request, "matching/candidates.html", context)
 
 
-@login_required
-def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> HttpResponse:
+def _applying(request: HttpRequest, need_pk: int, project_pk: int):
+    """The need, the project and the household of an apply page, for the household's workers."""
     user = request.user
     need = needs_selectors.need_get_for_user(user, need_pk)
     project = supply_selectors.project_get_for_user(user, project_pk)
-    household = need.household
     if not services.works_for_household(user, need):
         raise PermissionDenied(_("Only the township's social workers apply for a household."))
+    return need, project
+
+
+def _chosen_member(need: Any, members: Any, value: Any) -> Any:
+    """The person applying: the need's own person, or the current member chosen in the form."""
+    if need.member_id:
+        return need.member
+    return next((m for m in members if str(m.pk) == str(value or "")), None)
+
+
+def _consent_panel(
+    request: HttpRequest,
+    need: Any,
+    project: Any,
+    applicant: Any,
+    *,
+    refused: bool = False,
+    back_url: str = "",
+    choose_member: bool = False,
+) -> dict[str, Any]:
+    """What a page shows up front about consent (the apply page; a draft's page when its
+    consent has lapsed): for the person applying and this supplier, whether consent is in force
+    (given by whom, until when, for which recipients) or missing, ended or not covering the
+    organisation — and, when it is not in force, the way to record it in place (htmx) or on the
+    consent page (without JavaScript), coming back to ``back_url`` (the apply page by default).
+    With ``choose_member`` (the apply page of a need of the whole household) the panel follows
+    the person chosen in the page's form; otherwise it names the person itself.
+    """
+    back_url = back_url or reverse("matching:application_create", args=[need.pk, project.pk])
+    state = None
+    if applicant is not None:
+        state = needs_selectors.consent_state(
+            member=applicant,
+            purpose=Consent.Purpose.MATCHING,
+            credit_code=project.organization.credit_code,
+        )
+    panel_query: dict[str, Any] = {"next": back_url}
+    if choose_member:
+        panel_query["choose"] = 1
+    elif applicant is not None:
+        panel_query = {"member": applicant.pk, **panel_query}
+    query = {"next": back_url}
+    if applicant is not None:
+        query = {"member": applicant.pk, **query}
+    return {
+        "need": need,
+        "project": project,
+        "household": need.household,
+        "applicant": applicant,
+        "state": state,
+        "refused": refused,
+        "under_14": applicant is not None and applicant.age() < 14,
+        "apply_url": back_url,
+        "choose_member": choose_member,
+        "panel_url": reverse("matching:consent_panel", args=[need.pk, project.pk])
+        + "?"
+        + urlencode(panel_query),
+        "consent_url": reverse("needs:consent_create", args=[need.household_id])
+        + "?"
+        + urlencode(query),
+    }
+
+
+@login_required
+def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> HttpResponse:
+    user = request.user
+    need, project = _applying(request, need_pk, project_pk)
     overlaps = services.pre_aid_overlaps(need)
     form = ApplicationForm(request.POST or None, need=need, overlaps=bool(overlaps))
-    no_consent = False
+    refused = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = request.POST.get("action") == "draft"
@@ -128,8 +198,10 @@ def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> H
                 submit=not draft,
             )
         except services.ApplicationError as exc:
-            _add_errors(form, exc)
-            no_consent = _error_code(exc) == "no_consent"
+            # No consent: said once, in the consent panel at the top, with the way to record it.
+            refused = _error_code(exc) == "no_consent"
+            if not refused:
+                _add_errors(form, exc)
         else:
             if draft:
                 text = _("Application %(number)s saved as a draft.")
@@ -140,23 +212,47 @@ def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> H
                 text % {"number": application.number, "organization": project.organization.name},
             )
             return redirect("matching:application_detail", application.pk)
-    applicant = need.member if need.member_id else None
-    if applicant is None and form.is_bound and "member" in form.fields:
-        member_pk = form["member"].value()
-        applicant = next(
-            (m for m in form.fields["member"].queryset if str(m.pk) == str(member_pk)), None
+    members = form.fields["member"].queryset if "member" in form.fields else []
+    chosen = form["member"].value() if "member" in form.fields else None
+    applicant = _chosen_member(need, members, chosen)
+    panel = _consent_panel(
+        request, need, project, applicant, refused=refused, choose_member="member" in form.fields
+    )
+    if "member" in form.fields:
+        # Choosing the person applying brings their consent into the panel (htmx). The select
+        # asks, not the panel: its listener outlives every swap of the panel.
+        form.fields["member"].widget.attrs.update(
+            {"hx-get": panel["panel_url"], "hx-target": "#consent-panel", "hx-swap": "outerHTML"}
         )
     context = {
         "need": need,
-        "household": household,
+        "household": need.household,
         "project": project,
+        "applicant": applicant,
+        "consent_panel": panel,
         "form": form,
         "overlaps": overlaps,
-        "no_consent": no_consent,
-        "applicant": applicant,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "matching/application_form.html", context, status=status)
+
+
+@login_required
+def consent_panel(request: HttpRequest, need_pk: int, project_pk: int) -> HttpResponse:
+    """The apply page's consent panel alone (htmx): refreshed when consent is recorded in place
+    and when another person applying is chosen."""
+    need, project = _applying(request, need_pk, project_pk)
+    members = need.household.members.filter(left_at__isnull=True).order_by("id")
+    applicant = _chosen_member(need, members, request.GET.get("member"))
+    panel = _consent_panel(
+        request,
+        need,
+        project,
+        applicant,
+        back_url=next_url(request),
+        choose_member=need.member_id is None and request.GET.get("choose") == "1",
+    )
+    return render(request, "matching/_consent_panel.html", {"panel": panel})
 
 
 # --- The application page --------------------------------------------------------------------
@@ -264,6 +360,18 @@ def _detail_page(
         refused = [str(e) for errors in bound[1].errors.values() for e in errors]
     card = selectors.supplier_card(application) if roles["is_supplier"] else None
     need = application.need
+    # A draft whose consent lapsed since it was saved: said before the worker submits it.
+    consent_panel = None
+    if roles["is_worker"] and application.status == S.DRAFT:
+        consent_panel = _consent_panel(
+            request,
+            need,
+            application.project,
+            application.member,
+            back_url=reverse("matching:application_detail", args=[application.pk]),
+        )
+        if consent_panel["state"].in_force:
+            consent_panel = None
     # The household's feedback may close the need: say what that withdraws before it is sent.
     closing = (
         services.need_closing_preview([need])[need.pk]
@@ -284,6 +392,7 @@ def _detail_page(
         "insider": insider,
         "card": card,
         "closing": closing,
+        "consent_panel": consent_panel,
         "refused": refused,
         "phone": phone,
         "reveal_form": reveal_form or RevealForm(),
@@ -318,21 +427,23 @@ def _act(
     name: str,
     form_class: Callable[..., forms.Form],
     call: Callable[[Any, Application, dict[str, Any]], Any],
-    done: str,
+    done: str | Callable[[Application, Any], str],
     form_kwargs: Callable[[Application], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """One action of the application page: bind its form, call the service, redirect back
-    with a message, or show the page again with the errors in that form."""
+    with a message (``done``, or what ``done(application, result)`` says of the service's
+    result), or show the page again with the errors in that form."""
     application = selectors.application_get_for_user(request.user, pk)
     extra = form_kwargs(application) if form_kwargs else {}
     form = form_class(request.POST, prefix=name, **extra)
     if form.is_valid():
         try:
-            call(request.user, application, form.cleaned_data)
+            result = call(request.user, application, form.cleaned_data)
         except services.ApplicationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, done % {"number": application.number})
+            text = done(application, result) if callable(done) else done
+            messages.success(request, text % {"number": application.number})
             return redirect("matching:application_detail", application.pk)
     # Show the application as it is now, with the refused form as it was sent.
     application = selectors.application_get_for_user(request.user, pk)
@@ -401,8 +512,18 @@ def application_feedback(request: HttpRequest, pk: int) -> HttpResponse:
             need_outcome=data.get("need_outcome", ""),
             outcome_reason=data.get("outcome_reason", ""),
         ),
-        done=_("The household's feedback is recorded for %(number)s."),
+        done=_feedback_done,
     )
+
+
+def _feedback_done(application: Application, feedback: Feedback) -> str:
+    """The household's feedback recorded, and — when it closed the need — which of the need's
+    other applications were withdrawn with it."""
+    text = _("The household's feedback is recorded for %(number)s.")
+    closed_with = getattr(feedback, "closed_with", [])
+    if closed_with:
+        text += " " + hooks.withdrawn_message(closed_with).replace("%", "%%")
+    return text
 
 
 @login_required

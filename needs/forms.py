@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import forms as number_forms
+from accounts import identifiers
 from accounts.forms import number_formfield
 from accounts.models import User
 from accounts.scope import region_scope
@@ -306,12 +308,101 @@ class VisitForm(forms.ModelForm):
         self.fields["visited_on"].initial = timezone.localdate()
 
 
+#: Organisations one consent may name (a person names a few; the limit keeps a page sane).
+MAX_RECIPIENTS = 20
+
+
+def _values(data: Any, key: str) -> list[Any]:
+    """Every value sent under ``key`` (a QueryDict's list, or a plain dict's value)."""
+    if hasattr(data, "getlist"):
+        return data.getlist(key)
+    value = data.get(key, [])
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+class RecipientsWidget(forms.Widget):
+    """The organisations picked by name from the ledger: the form posts each one as a pair of
+    inputs ``recipients_name`` and ``recipients_code`` (hidden inputs the picker adds, or the
+    typed rows of the page without JavaScript). The template draws them; this reads them."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[tuple[str, str]]:
+        names = _values(data, f"{name}_name")
+        codes = _values(data, f"{name}_code")
+        rows = list(zip(names, codes, strict=False))
+        rows += [(n, "") for n in names[len(codes) :]] + [("", c) for c in codes[len(names) :]]
+        return [(str(n), str(c)) for n, c in rows]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+
+class RecipientsField(forms.Field):
+    """Organisations named in a consent, each by name and unified social credit code: the code
+    is what matching compares with a project's organisation, so a name alone is refused."""
+
+    widget = RecipientsWidget
+    default_error_messages = {
+        "no_code": _("“%(name)s” has no unified social credit code: pick it from the list."),
+        "no_name": _("Code %(code)s has no organisation name: pick it from the list."),
+        "bad_code": _("%(name)s: %(problem)s"),
+        "too_long": _("An organisation's name has at most 200 characters."),
+        "too_many": _("Name at most %(limit)s organisations in one consent."),
+    }
+
+    def to_python(self, value: Any) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        for name, code in value or []:
+            name = identifiers.nfkc(name).strip()
+            code = identifiers.normalize_credit_code(code)
+            if name or code:
+                rows.append((name, code))
+        return rows
+
+    def validate(self, value: list[tuple[str, str]]) -> None:
+        super().validate(value)
+        if len(value) > MAX_RECIPIENTS:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": MAX_RECIPIENTS}
+            )
+        for name, code in value:
+            if not code:
+                raise ValidationError(
+                    self.error_messages["no_code"], code="no_code", params={"name": name}
+                )
+            if not name:
+                raise ValidationError(
+                    self.error_messages["no_name"], code="no_name", params={"code": code}
+                )
+            if len(name) > 200:
+                raise ValidationError(self.error_messages["too_long"], code="too_long")
+            if problem := identifiers.credit_code_error(code):
+                raise ValidationError(
+                    self.error_messages["bad_code"],
+                    code="bad_code",
+                    params={"name": name, "problem": problem},
+                )
+
+    def clean(self, value: Any) -> list[tuple[str, str]]:
+        rows = super().clean(value)
+        # The same organisation picked twice is named once.
+        seen: dict[str, tuple[str, str]] = {}
+        for name, code in rows:
+            seen.setdefault(code, (name, code))
+        return list(seen.values())
+
+
 class ConsentForm(forms.ModelForm):
-    recipients = forms.CharField(
+    """Consent as the worker records it with the person: the organisations of a consent for
+    named recipients are picked by name from the supply ledger (an htmx search of supply's
+    URL, so that needs stays unaware of supply); the form carries their names and codes."""
+
+    recipients = RecipientsField(
         label=_("Organisations named"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: name, unified social credit code (the code may be left out)."),
+        help_text=_(
+            "Only for “only the organisations named”: type part of an organisation's name and "
+            "pick it from the ledger; its unified social credit code is stored with the name."
+        ),
     )
 
     class Meta:
@@ -331,21 +422,38 @@ class ConsentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = household.members.filter(left_at__isnull=True)
+        members = household.members.filter(left_at__isnull=True).order_by("id")
+        self.fields["member"].queryset = members
         today = timezone.localdate()
         self.fields["given_on"].initial = today
         self.fields["expires_on"].initial = today + dt.timedelta(days=365)
         self.fields["purpose"].initial = Consent.Purpose.MATCHING
         self.fields["scope"].initial = Consent.Scope.ANY_SUPPLIER
+        #: Members who consent through a guardian (the service refuses them otherwise): the
+        #: form says so before the worker meets the refusal.
+        self.children = [m for m in members if m.age(today) < 14]
+        chosen = self["member"].value()
+        self.for_child = next((m for m in self.children if str(m.pk) == str(chosen)), None)
+        if self.for_child is not None and not self.is_bound:
+            self.fields["given_by"].initial = Consent.GivenBy.GUARDIAN
 
-    def clean_recipients(self) -> list[tuple[str, str]]:
-        rows = []
-        for line in self.cleaned_data["recipients"].splitlines():
-            if not line.strip():
-                continue
-            name, _sep, code = line.replace(",", ",").partition(",")
-            rows.append((name.strip(), code.strip()))
-        return rows
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("scope") != Consent.Scope.NAMED:
+            # Organisations picked before the worker chose "any supplier" are not named.
+            self._errors.pop("recipients", None)
+            cleaned["recipients"] = []
+        return cleaned
+
+    @property
+    def picked_recipients(self) -> list[tuple[str, str]]:
+        """The organisations picked so far (after a refusal, as they were sent)."""
+        if not self.is_bound:
+            return []
+        value = self.fields["recipients"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("recipients")
+        )
+        return self.fields["recipients"].to_python(value)
 
 
 class ReasonForm(forms.Form):

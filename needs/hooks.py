@@ -83,3 +83,22 @@ def run_need_closing(*, need: Need, user: Any | None, reason: str) -> list[Close
     for hook in _HOOKS.values():
         ended.extend(hook.close(need=need, user=user, reason=reason))
     return ended
+
+
+def withdrawn_message(records: Sequence[ClosedRecord]) -> str:
+    """The account of what a need's closing withdrew, for a success message after any page
+    that closed it: each record's number, title, organisation and former status."""
+    from django.utils.translation import gettext as _
+
+    return _("Withdrawn with it: %(records)s.") % {
+        "records": "; ".join(
+            _("%(number)s “%(title)s” of %(organization)s (was %(status)s)")
+            % {
+                "number": r.number,
+                "title": r.title,
+                "organization": r.organization,
+                "status": r.status_display,
+            }
+            for r in records
+        )
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import net
 from accounts.filters import blank_means_any
 from accounts.forms import RevealForm
 from accounts.net import client_ip
@@ -146,18 +148,7 @@ def _member_formset(request: HttpRequest, household: Household | None) -> Member
 
 def _withdrawn_message(records: list[hooks.ClosedRecord]) -> str:
     """The success message's account of what a need's closing withdrew in other apps."""
-    return _("Withdrawn with it: %(records)s.") % {
-        "records": "; ".join(
-            _("%(number)s “%(title)s” of %(organization)s (was %(status)s)")
-            % {
-                "number": r.number,
-                "title": r.title,
-                "organization": r.organization,
-                "status": r.status_display,
-            }
-            for r in records
-        )
-    }
+    return hooks.withdrawn_message(records)
 
 
 def _show_what_leaving_withdraws(formset: MemberFormSet, household: Household | None) -> None:
@@ -381,10 +372,19 @@ def _consent_of(request: HttpRequest, household: Household, consent_pk: int):
 
 @login_required
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record consent: a page of its own, or (htmx) a form inside another page — the apply page
+    loads it in place, and on success this answers a short fragment and the event
+    ``consentRecorded``, on which that page refreshes what depends on consent."""
     household = selectors.household_get_for_user(request.user, pk)
     _require_edit(request, household)
+    next_url = net.next_url(request)
+    in_place = bool(request.htmx)
     form = ConsentForm(
-        request.POST or None, household=household, initial={"member": request.GET.get("member")}
+        request.POST or None,
+        household=household,
+        initial={"member": request.GET.get("member")},
+        # Inside another page: ids of its own, apart from that page's form (its "member").
+        auto_id="consent_%s" if in_place else "id_%s",
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -394,9 +394,19 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if in_place:
+                context = {"household": household, "consent": consent, "next": next_url}
+                response = render(request, "needs/consent_recorded.html", context)
+                response["HX-Trigger"] = json.dumps({"consentRecorded": {"consent": consent.pk}})
+                return response
             messages.success(request, _("Consent recorded. Print the form for the signature."))
+            if next_url:
+                return redirect(next_url)
             return redirect("needs:consent_print", household.pk, consent.pk)
-    context = {"form": form, "household": household}
+    context = {"form": form, "household": household, "next": next_url, "in_place": in_place}
+    if in_place:
+        # htmx swaps only 2xx answers: the form with its errors is sent as 200.
+        return render(request, "needs/consent_form.html#consent-form", context)
     return render(request, "needs/consent_form.html", context, status=_status(request))
 
 
@@ -404,7 +414,8 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_print(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     household = selectors.household_get_for_user(request.user, pk)
     consent = _consent_of(request, household, consent_pk)
-    return render(request, "needs/consent_print.html", {"household": household, "consent": consent})
+    context = {"household": household, "consent": consent, "next": net.next_url(request)}
+    return render(request, "needs/consent_print.html", context)
 
 
 @login_required

@@ -50,6 +50,24 @@ class OrganizationQuerySet(models.QuerySet):
             return self.filter(scope.q("registering_region__code"))
         return self.none()
 
+    def readable_by(self, user: Any) -> OrganizationQuerySet:
+        """The organisations whose read-only page a logged-in user may open: those the user
+        manages (``visible_to``) and the organisation of every project the user may see (a
+        published listing, or one the user's households applied to). Nothing else: an
+        organisation with nothing in the ledger is known to its civil affairs only."""
+        if not user.is_authenticated:
+            return self.none()
+        managed = Organization.objects.visible_to(user).values("pk")
+        listed = Project.objects.visible_to(user).filter(organization_id=models.OuterRef("pk"))
+        return self.filter(models.Q(pk__in=managed) | models.Exists(listed))
+
+    def in_ledger(self) -> OrganizationQuerySet:
+        """Organisations with a published listing: those a consent may name by picking them."""
+        published = Project.objects.filter(
+            organization_id=models.OuterRef("pk"), status=Project.Status.PUBLISHED
+        )
+        return self.filter(models.Exists(published))
+
 
 class Organization(models.Model):
     """A social organisation that supplies charity aid (供给方), registered with civil affairs at

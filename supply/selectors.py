@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+from django.http import Http404
 
 from accounts import identifiers
 from accounts.scope import get_visible_or_404
@@ -51,6 +54,69 @@ def organization_get_for_user(user: Any, pk: Any) -> Organization:
     return get_visible_or_404(
         Organization.objects.select_related("registering_region"), user, pk=pk
     )
+
+
+@dataclass(frozen=True)
+class OrganizationPage:
+    """An organisation as one user may see it: ``manages`` for its staff and the civil affairs
+    that keep it (and administrators), who get the full page; everyone else logged in reads the
+    public facts and its published projects."""
+
+    organization: Organization
+    manages: bool
+
+
+def organization_page_for_user(user: Any, pk: Any) -> OrganizationPage:
+    """The organisation's page for any logged-in user who may see one of its projects (404 for
+    others, and for an organisation with nothing in the ledger that the user does not keep)."""
+    if not identifiers.is_ascii_digits(str(pk)):
+        raise Http404
+    organizations = Organization.objects.select_related("registering_region").filter(pk=pk)
+    managed = organizations.visible_to(user).first()
+    if managed is not None:
+        return OrganizationPage(managed, manages=True)
+    readable = organizations.readable_by(user).first()
+    if readable is None:
+        raise Http404
+    return OrganizationPage(readable, manages=False)
+
+
+#: Matches one search of the consent form's organisation picker shows.
+SEARCH_LIMIT = 20
+SEARCH_MAX_LENGTH = 100
+
+
+def search_text(raw: Any) -> str:
+    """What a person typed, as the search reads it: NFKC (full-width letters and digits become
+    ASCII), control characters (a NUL breaks PostgreSQL) and surrounding spaces dropped, at
+    most ``SEARCH_MAX_LENGTH`` characters."""
+    text = identifiers.nfkc(raw)
+    text = "".join(char for char in text if char.isprintable() or char == " ")
+    return text.strip()[:SEARCH_MAX_LENGTH]
+
+
+def organization_search(raw: Any, *, limit: int = SEARCH_LIMIT) -> tuple[list[Organization], bool]:
+    """Organisations in the published ledger whose name (or credit code) contains the text,
+    best first (names starting with it, then the shortest): at most ``limit``, and whether there
+    were more. One query."""
+    text = search_text(raw)
+    if not text:
+        return [], False
+    match = Q(name__icontains=text)
+    code = identifiers.normalize_credit_code(text)
+    if code and code.isascii() and code.isalnum():
+        match |= Q(credit_code__icontains=code)
+    found = list(
+        Organization.objects.in_ledger()
+        .filter(match)
+        .select_related("registering_region")
+        .annotate(
+            starts=Case(When(name__istartswith=text, then=Value(0)), default=Value(1)),
+            name_length=Length("name"),
+        )
+        .order_by("starts", "name_length", "name", "pk")[: limit + 1]
+    )
+    return found[:limit], len(found) > limit
 
 
 def review_queue_for_user(user: Any) -> QuerySet[ListingChange]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("mine/", views.workspace, name="charity_workspace"),
     path("organisations/", views.organization_list, name="organization_list"),
     path("organisations/new/", views.organization_register, name="organization_register"),
+    path("organisations/search/", views.organization_search, name="organization_search"),
     path("organisations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organisations/<int:pk>/projects/new/", views.project_create, name="project_create"),
     path(

@@ -375,15 +375,25 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 def _organization_page(
-    request: HttpRequest, organization: Organization, status_form: CharityStatusForm | None = None
+    request: HttpRequest,
+    organization: Organization,
+    status_form: CharityStatusForm | None = None,
+    *,
+    manages: bool = True,
 ) -> HttpResponse:
+    """The organisation's page: the full one for its staff and the civil affairs that keep it;
+    for every other logged-in user the public facts (name, tier, type, charitable status, credit
+    code, contact, address) and its published projects, nothing internal."""
     user = request.user
     projects = selectors.project_list_for_user(user).filter(organization=organization)
-    keeps = services.keeps_tier(user, organization)
+    if not manages:
+        projects = projects.filter(status=Project.Status.PUBLISHED)
+    keeps = manages and services.keeps_tier(user, organization)
     context = {
         "organization": organization,
+        "manages": manages,
         "projects": _with_labels(list(projects)),
-        "can_add": services.is_staff_of(user, organization) or keeps,
+        "can_add": manages and (services.is_staff_of(user, organization) or keeps),
         "status_form": status_form or (CharityStatusForm(instance=organization) if keeps else None),
     }
     status = 400 if status_form is not None and status_form.errors else 200
@@ -392,7 +402,24 @@ def _organization_page(
 
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _organization_page(request, selectors.organization_get_for_user(request.user, pk))
+    page = selectors.organization_page_for_user(request.user, pk)
+    return _organization_page(request, page.organization, manages=page.manages)
+
+
+@login_required
+def organization_search(request: HttpRequest) -> HttpResponse:
+    """Organisations of the published ledger by part of their name (or credit code), as an
+    htmx fragment: the consent form picks the organisations a person names from it (needs calls
+    this URL from its template, never supply's code). At most 20, one query."""
+    text = selectors.search_text(request.GET.get("q", ""))
+    organizations, more = selectors.organization_search(text)
+    context = {
+        "q": text,
+        "organizations": organizations,
+        "more": more,
+        "limit": selectors.SEARCH_LIMIT,
+    }
+    return render(request, "supply/_organization_search.html", context)
 
 
 @login_required

@@ -111,9 +111,18 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { build(); });
-  // A form re-rendered by htmx with its errors.
+  // A form re-rendered by htmx with its errors; or sent again without them (the summary of
+  // the errors that were corrected goes). With an outerHTML swap the event's own target is the
+  // new content (detail.target may be the element that was replaced).
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    const target = event.detail && event.detail.target;
-    if (target && target.querySelector && target.querySelector(".invalid-feedback, .alert-danger")) build();
+    const candidates = [event.target, event.detail && event.detail.target];
+    const withErrors = candidates.some(function (el) {
+      return el && el.isConnected && el.querySelector && el.querySelector(".invalid-feedback, .alert-danger");
+    });
+    if (withErrors) {
+      build();
+    } else if (document.getElementById("error-summary") && !entries(document.getElementById("main")).length) {
+      document.getElementById("error-summary").remove();
+    }
   });
 })();

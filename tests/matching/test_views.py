@@ -5,6 +5,7 @@ ids), not by interface wording, so the tests hold in either language."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -336,9 +337,13 @@ def test_applying_without_consent_links_to_the_consent_form_and_creates_nothing(
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert 'id="no-consent"' in page
-    assert f"/needs/households/{need.household_id}/consents/new/?member={child.pk}" in page
+    assert 'id="consent-refused"' in page
+    apply_url = quote(f"/matching/needs/{need.pk}/apply/{project.pk}/", safe="")
+    consent_url = f"/needs/households/{need.household_id}/consents/new/?member={child.pk}"
+    assert f"{consent_url}&amp;next={apply_url}" in page
     assert "请尽快" in page  # the input is kept
+    # Said once, in the consent panel: not again above the form or next to a field.
+    assert 'class="alert alert-danger' not in page and "invalid-feedback" not in page
     assert not Application.objects.exists()
 
 
