@@ -42,6 +42,7 @@ from accounts.taxonomies import (
     GapClass,
     VulnerabilityTag,
 )
+from accounts.text import join_sentences
 from accounts.xlsx import (
     LIST_SEPARATOR,
     NO,
@@ -972,7 +973,7 @@ class _Importer:
                     try:
                         parsed = idnumbers.parse(number, today=self.today)
                     except ValidationError as exc:
-                        fail("id_number", " ".join(exc.messages))
+                        fail("id_number", join_sentences(exc.messages))
                     else:
                         index_value = crypto.blind_index(parsed.number, purpose="id_number")
                         values["id_number"] = parsed.number

@@ -281,4 +281,4 @@ def edition_workbook(*, period: str, entries: list[LedgerEntry]) -> bytes:
 
 
 def edition_title(edition: LedgerEdition) -> str:
-    return _("Charity aid supply ledger, edition %(period)s") % {"period": edition.period}
+    return _("Charity aid supply ledger, edition %(period)s") % {"period": edition.label}

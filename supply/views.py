@@ -25,6 +25,7 @@ from accounts import identifiers
 from accounts.filters import blank_means_any
 from accounts.models import Region, User
 from accounts.scope import region_scope
+from accounts.text import join_sentences
 
 from . import selectors, services
 from .filters import ProjectFilterSet
@@ -326,7 +327,7 @@ def project_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.project_confirm(user=request.user, project=project)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, join_sentences(exc.messages))
     else:
         messages.success(request, _("Thank you: the listing is confirmed as still right."))
     return redirect("supply:project_detail", project.pk)
@@ -340,7 +341,7 @@ def project_disclose(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.project_record_disclosure(user=request.user, project=project)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, join_sentences(exc.messages))
     else:
         messages.success(request, _("The disclosure of progress is recorded."))
     return redirect("supply:project_detail", project.pk)
@@ -567,7 +568,7 @@ def change_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         project = services.listing_change_approve(user=request.user, change=change)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, join_sentences(exc.messages))
         return redirect("supply:change_detail", change.pk)
     messages.success(
         request,

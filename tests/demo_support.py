@@ -43,16 +43,17 @@ def seed_demo_twice(
         transaction.set_rollback(True)
 
 
-def seed_demo_once(django_db_blocker, tmp_path_factory) -> Iterator[str]:
+def seed_demo_once(django_db_blocker, tmp_path_factory, media_root=None) -> Iterator[str]:
     """seed_demo run once for a module's tests (yields its output), rolled back afterwards;
-    the same settings as ``seed_demo_twice``."""
+    the same settings as ``seed_demo_twice``. Give ``media_root`` to read the files it wrote
+    (the edition workbook) from the tests, whose own MEDIA_ROOT is a folder per test."""
     celery_app.conf.task_always_eager = True
     out = io.StringIO()
     with (
         django_db_blocker.unblock(),
         override_settings(
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            MEDIA_ROOT=media_root or tmp_path_factory.mktemp("media"),
         ),
         transaction.atomic(),
     ):

@@ -155,7 +155,7 @@ def test_a_social_worker_finds_the_projects_for_the_own_township(
     editions.edition_publish(period="2026-H1")
     page.goto(f"{live_server.url}/supply/")
     page.get_by_role("link", name=zh("Ledger editions")).click()
-    page.get_by_role("link", name="2026-H1").click()
+    page.get_by_role("link", name="2026年上半年").click()
     expect(page.locator("#id_township")).to_have_value("441881101000")
     expect(page.locator("main")).to_contain_text("困境儿童助学金")
     expect(page.locator("main")).not_to_contain_text("太和镇长者饭堂")
