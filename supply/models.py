@@ -314,6 +314,19 @@ class Project(models.Model):
     def places_left(self) -> int | None:
         return None if self.capacity is None else self.capacity - self.places_taken
 
+    @property
+    def public_contact(self) -> dict[str, str]:
+        """How the public reaches the organisation about this listing: the contact the
+        listing gives applicants (the one published in every ledger edition), else the
+        organisation's registered contact, and the organisation's address. Nothing of its
+        staff accounts or of the people it helps."""
+        organization = self.organization
+        if self.contact_name or self.contact_phone:
+            name, phone = self.contact_name, self.contact_phone
+        else:
+            name, phone = organization.contact_name, organization.contact_phone
+        return {"name": name, "phone": phone, "address": organization.address}
+
     def is_stale(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         confirmed = self.last_confirmed_at or self.created_at
