@@ -654,7 +654,7 @@ def edition_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(
         edition.workbook.open("rb"),
         as_attachment=True,
-        filename=f"ledger-{edition.period}.xlsx",
+        filename=f"慈善帮扶资源供给台账-{edition.label}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -367,3 +367,23 @@ def test_group_permissions_read_as_words(admin_client):
     page = _visible(admin_client.get("/admin/auth/group/add/").content.decode())
     assert "需求台账 | 家庭 | 可增加" in page
     assert "Can add" not in page and "Control" not in page
+
+
+@pytest.mark.django_db
+def test_the_change_history_page_runs_a_bounded_number_of_queries(
+    admin_client, worker, regions, django_assert_max_num_queries
+):
+    """Names of related records are read once per related model for the whole page."""
+    from ..needs.factories import make_household, member_input
+
+    code = regions["township_a1"].code
+    for n in range(8):
+        make_household(
+            worker,
+            regions["township_a1"],
+            members=[member_input(f"测试{n}", region_code=code)],
+            address=f"沙口村 {n} 号",
+        )
+    with django_assert_max_num_queries(14):
+        response = admin_client.get("/audit/", {"tab": "changes"})
+    assert response.status_code == 200

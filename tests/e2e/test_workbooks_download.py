@@ -55,10 +55,12 @@ def ledgers(transactional_db):
     return {"household": household, "edition": edition}
 
 
-def _download(page, click) -> object:
+def _download(page, click, name: str) -> object:
     with page.expect_download() as info:
         click()
-    return load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    assert info.value.suggested_filename.startswith(name)
+    with open(info.value.path(), "rb") as f:
+        return load_workbook(io.BytesIO(f.read()))
 
 
 def test_downloaded_workbooks_open_ready_to_read_in_excel(page, live_server, ledgers, shoot):
@@ -68,7 +70,9 @@ def test_downloaded_workbooks_open_ready_to_read_in_excel(page, live_server, led
     shoot(page, "excel-downloads-phone")
 
     wb = _download(
-        page, lambda: page.get_by_role("button", name=zh("Household summary table")).click()
+        page,
+        lambda: page.get_by_role("button", name=zh("Household summary table")).click(),
+        "服务对象家庭信息汇总表",
     )
     ws = wb[needs_excel.SUMMARY_SHEET]
     assert workbooks.check_fit_for_excel(ws, header_row=2) == []
@@ -76,7 +80,9 @@ def test_downloaded_workbooks_open_ready_to_read_in_excel(page, live_server, led
     assert [c.value for c in table["村(社区)/乡镇(街道)"]] == ["沙口镇"]
     assert [c.value for c in table["村(社区)/乡镇(街道)代码"]] == ["441881101000"]
 
-    wb = _download(page, lambda: page.get_by_role("button", name=zh("Need list")).click())
+    wb = _download(
+        page, lambda: page.get_by_role("button", name=zh("Need list")).click(), "需求信息清单"
+    )
     ws = wb[needs_excel.NEED_SHEET]
     assert workbooks.check_fit_for_excel(ws, header_row=2) == []
     table = workbooks.table_of(ws, header_row=2)
@@ -85,7 +91,11 @@ def test_downloaded_workbooks_open_ready_to_read_in_excel(page, live_server, led
 
     page.goto(f"{live_server.url}/supply/editions/{ledgers['edition'].pk}/")
     expect(page.locator("h1")).to_contain_text("2026年下半年")
-    wb = _download(page, lambda: page.get_by_role("link", name=zh("Download the workbook")).click())
+    wb = _download(
+        page,
+        lambda: page.get_by_role("link", name=zh("Download the workbook")).click(),
+        "慈善帮扶资源供给台账-2026年下半年",
+    )
     ws = wb[ALL_SHEET]
     assert workbooks.check_fit_for_excel(ws, header_row=1) == []
     table = workbooks.table_of(ws, header_row=1)

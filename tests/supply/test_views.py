@@ -472,7 +472,7 @@ def test_it_lists_an_edition_and_shows_the_entries_covering_a_township(
     client.force_login(worker)
     url = f"/supply/editions/{edition.pk}/"
     listing_page = client.get("/supply/editions/").content.decode()
-    assert "2026-H1" in listing_page and f"{url}workbook/" in listing_page
+    assert "2026年上半年" in listing_page and f"{url}workbook/" in listing_page
     detail = client.get(url).content.decode()
     assert ours.title in detail and theirs.title not in detail  # the worker's township first
     whole = client.get(url, {"township": ""}).content.decode()

@@ -123,3 +123,15 @@ def test_the_edition_workbook_is_ready_for_excel(unlimited, published, regions):
     assert table["超过半年未确认"][camp].value == "否"
     assert workbooks.check_dates(table["开始日期"] + table["结束日期"]) == []
     assert table["开始日期"][camp].value.year == 2026
+
+
+def test_the_edition_workbook_downloads_under_a_chinese_name(client, worker, published):
+    from urllib.parse import quote
+
+    edition = publish_edition("2026-H2")
+    client.force_login(worker)
+
+    response = client.get(f"/supply/editions/{edition.pk}/workbook/")
+
+    assert response.status_code == 200
+    assert quote("慈善帮扶资源供给台账-2026年下半年.xlsx") in response["Content-Disposition"]
