@@ -91,14 +91,15 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
 
 
 class ErrorPagesMiddleware:
-    """Our Chinese 404 and 500 pages with ``DEBUG`` on too (the embedded default, so the demo).
+    """Our Chinese 400, 404 and 500 pages with ``DEBUG`` on too (the embedded default, so the demo).
 
     Django answers a wrong address or an ``Http404`` with its English technical page whenever
     ``DEBUG`` is on, and an uncaught error with its traceback page. People trying the demo read
     our pages instead; a developer who wants Django's pages sets ``TECHNICAL_ERROR_PAGES``
     (``DJANGO_TECHNICAL_ERROR_PAGES=true``). With ``DEBUG`` off this does nothing: Django uses
-    ``config.urls``' handlers itself. An uncaught error is still logged and signalled as usual
-    (the test client still raises it): only the page sent back changes.
+    ``config.urls``' handlers itself. An uncaught error or a bad request (``BadRequest``,
+    ``SuspiciousOperation``) is still logged and signalled as usual (the test client still
+    raises it): only the page sent back changes.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -116,8 +117,9 @@ class ErrorPagesMiddleware:
         except Resolver404 as exc:
             return _page_not_found(request, exc)
         response = self.get_response(request)
-        if getattr(request, "_uncaught_exception", False) and response.status_code == 500:
-            return _server_error(request)
+        status = getattr(request, "_error_page", None)
+        if status is not None and response.status_code == status:
+            return _error_page(request, status)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -125,10 +127,12 @@ class ErrorPagesMiddleware:
             return None
         if isinstance(exception, Http404):
             return _page_not_found(request, exception)
-        if not isinstance(exception, PermissionDenied | SuspiciousOperation | BadRequest):
-            # Django logs it, signals it and renders its traceback page; __call__ then sends
-            # ours instead of that page.
-            request._uncaught_exception = True  # type: ignore[attr-defined]
+        if isinstance(exception, PermissionDenied):
+            return None  # Django renders our 403 page with DEBUG on too
+        # Django logs it, signals it and renders its technical page (a traceback, with status
+        # 400 for a bad request, 500 otherwise); __call__ sends ours instead of that page.
+        bad = isinstance(exception, SuspiciousOperation | BadRequest)
+        request._error_page = 400 if bad else 500  # type: ignore[attr-defined]
         return None
 
 
@@ -137,6 +141,8 @@ def _page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return handler(request, exception)
 
 
-def _server_error(request: HttpRequest) -> HttpResponse:
-    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(500)
+def _error_page(request: HttpRequest, status: int) -> HttpResponse:
+    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(status)
+    if status == 400:
+        return handler(request, None)
     return handler(request)

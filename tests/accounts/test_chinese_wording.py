@@ -254,12 +254,18 @@ def _broken(request):
     raise RuntimeError("boom")
 
 
+def _bad(request):
+    from django.core.exceptions import BadRequest
+
+    raise BadRequest("bad")
+
+
 def _urls():
     from django.urls import path
 
     import config.urls
 
-    return [path("boom/", _broken), *config.urls.urlpatterns]
+    return [path("boom/", _broken), path("bad/", _bad), *config.urls.urlpatterns]
 
 
 urlpatterns = _urls()
@@ -387,3 +393,14 @@ def test_the_change_history_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = admin_client.get("/audit/", {"tab": "changes"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_a_bad_request_shows_our_page_with_debug_on(client, settings):
+    settings.DEBUG = True
+    response = client.get("/bad/")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "请求有误" in page and "无法处理该请求" in page
+    assert "Traceback" not in page and "BadRequest" not in page
