@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -50,3 +51,48 @@ def register_personal_model(model: type[models.Model], *, exclude: tuple[str, ..
 
 
 register_personal_model(apps.get_model("accounts", "User"), exclude=("password", "last_login"))
+
+
+# --- What the audit pages call things ----------------------------------------------------------
+
+#: Labels of ``AccessLog.field`` values that are not a field of the record: a kind of lookup
+#: or export. Apps register theirs (``register_access_field``); a protected field of the record
+#: is called by its verbose name.
+_ACCESS_FIELDS: dict[str, object] = {}
+
+
+def register_access_field(name: str, label: object) -> None:
+    _ACCESS_FIELDS[name] = label
+
+
+def access_field_label(model: type[models.Model] | None, name: str) -> str:
+    """``phone`` -> 手机号码, ``id_number_check`` -> 保存家庭时的身份证号查重."""
+    if name in _ACCESS_FIELDS:
+        return str(_ACCESS_FIELDS[name])
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return name
+
+
+def access_field_choices() -> list[tuple[str, str]]:
+    """Every ``AccessLog.field`` value with its label: the registered lookups and exports, and
+    each protected (encrypted) field of a model, for the audit page's filter."""
+    choices = {name: str(label) for name, label in _ACCESS_FIELDS.items()}
+    for model in apps.get_models():
+        for name in sorted(encrypted_fields(model)):
+            choices.setdefault(name, str(model._meta.get_field(name).verbose_name))
+    return sorted(choices.items(), key=lambda item: item[1])
+
+
+def record_label(instance: models.Model) -> str:
+    """How the audit pages name a record: its kind and its name, and the household it belongs
+    to where it has one (成员 张三 · 441803102-00050), never its internal id."""
+    kind = str(instance._meta.verbose_name)
+    label = f"{kind} {instance}"
+    household = getattr(instance, "household", None)
+    if household is not None and isinstance(household, models.Model):
+        label += f" · {household}"
+    return label

@@ -71,6 +71,10 @@ class StaffFilterSet(django_filters.FilterSet):
         model = User
         fields = ["q", "role", "region"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank_means_any(self.form)
+
     def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         value = value.strip()
         if not value:
@@ -87,11 +91,27 @@ class StaffFilterSet(django_filters.FilterSet):
         return queryset.filter(region__code__startswith=code) if code else queryset
 
 
+def _access_fields() -> list[tuple[str, str]]:
+    from .audit import access_field_choices
+
+    return access_field_choices()
+
+
+def _history_models() -> list[tuple[str, str]]:
+    """The record types the change history holds, by name (家庭, 成员 ...)."""
+    from auditlog.registry import auditlog
+
+    return sorted(
+        ((m._meta.model_name, str(m._meta.verbose_name)) for m in auditlog.get_models()),
+        key=lambda choice: choice[1],
+    )
+
+
 class AccessLogFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(
         label=_("User"), field_name="user__username", lookup_expr="icontains"
     )
-    field = django_filters.CharFilter(label=_("Field"), lookup_expr="iexact")
+    field = django_filters.ChoiceFilter(label=_("Field"), choices=_access_fields)
     since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("Until"), field_name="at", lookup_expr="date__lte")
 
@@ -99,13 +119,17 @@ class AccessLogFilterSet(django_filters.FilterSet):
         model = AccessLog
         fields = ["user", "field", "since", "until"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank_means_any(self.form)
+
 
 class ChangeHistoryFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(
         label=_("User"), field_name="actor__username", lookup_expr="icontains"
     )
-    model = django_filters.CharFilter(
-        label=_("Record type"), field_name="content_type__model", lookup_expr="iexact"
+    model = django_filters.ChoiceFilter(
+        label=_("Record type"), field_name="content_type__model", choices=_history_models
     )
     since = django_filters.DateFilter(
         label=_("From"), field_name="timestamp", lookup_expr="date__gte"
@@ -117,3 +141,7 @@ class ChangeHistoryFilterSet(django_filters.FilterSet):
     class Meta:
         model = LogEntry
         fields = ["user", "model", "since", "until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank_means_any(self.form)

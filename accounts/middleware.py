@@ -8,8 +8,9 @@ from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, get_resolver, resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -87,3 +88,61 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:
         return client_ip(request)
+
+
+class ErrorPagesMiddleware:
+    """Our Chinese 400, 404 and 500 pages with ``DEBUG`` on too (the embedded default, so the demo).
+
+    Django answers a wrong address or an ``Http404`` with its English technical page whenever
+    ``DEBUG`` is on, and an uncaught error with its traceback page. People trying the demo read
+    our pages instead; a developer who wants Django's pages sets ``TECHNICAL_ERROR_PAGES``
+    (``DJANGO_TECHNICAL_ERROR_PAGES=true``). With ``DEBUG`` off this does nothing: Django uses
+    ``config.urls``' handlers itself. An uncaught error or a bad request (``BadRequest``,
+    ``SuspiciousOperation``) is still logged and signalled as usual (the test client still
+    raises it): only the page sent back changes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def _active() -> bool:
+        return settings.DEBUG and not getattr(settings, "TECHNICAL_ERROR_PAGES", False)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._active():
+            return self.get_response(request)
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as exc:
+            return _page_not_found(request, exc)
+        response = self.get_response(request)
+        status = getattr(request, "_error_page", None)
+        if status is not None and response.status_code == status:
+            return _error_page(request, status)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not self._active():
+            return None
+        if isinstance(exception, Http404):
+            return _page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return None  # Django renders our 403 page with DEBUG on too
+        # Django logs it, signals it and renders its technical page (a traceback, with status
+        # 400 for a bad request, 500 otherwise); __call__ sends ours instead of that page.
+        bad = isinstance(exception, SuspiciousOperation | BadRequest)
+        request._error_page = 400 if bad else 500  # type: ignore[attr-defined]
+        return None
+
+
+def _page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+    return handler(request, exception)
+
+
+def _error_page(request: HttpRequest, status: int) -> HttpResponse:
+    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(status)
+    if status == 400:
+        return handler(request, None)
+    return handler(request)

@@ -30,6 +30,21 @@ class Region(models.Model):
         TOWNSHIP = "township", _("Township")
         VILLAGE = "village", _("Village")
 
+    class Kind(models.TextChoices):
+        """The statistical code's kind of division (the national table's 城乡分类 aside)."""
+
+        PROVINCE = "province", _("province")
+        PREFECTURE = "prefecture", _("prefecture-level city")
+        DISTRICT = "district", _("city district")
+        COUNTY = "county", _("county")
+        COUNTY_CITY = "county_city", _("county-level city")
+        TOWN = "town", _("town")
+        SUBDISTRICT = "subdistrict", _("subdistrict")
+        XIANG = "xiang", _("xiang")
+        STATISTICAL_UNIT = "statistical_unit", _("statistical unit (farm and the like)")
+        RESIDENTS_COMMITTEE = "residents_committee", _("residents' committee")
+        VILLAGE_COMMITTEE = "village_committee", _("village committee")
+
     PREFIX_LENGTH = {
         Level.PROVINCE: 2,
         Level.PREFECTURE: 4,
@@ -45,6 +60,7 @@ class Region(models.Model):
         _("kind"),
         max_length=32,
         blank=True,
+        choices=Kind.choices,
         help_text=_("town, subdistrict, xiang, statistical unit, residents' or village committee"),
     )
     parent = models.ForeignKey(
@@ -140,7 +156,12 @@ class User(AbstractUser):
         _("mobile phone"), blank=True, default="", index_field="phone_index", index_purpose="phone"
     )
     phone_index = models.CharField(
-        max_length=64, blank=True, default="", db_index=True, editable=False
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        editable=False,
+        verbose_name=_("phone search index"),
     )
 
     objects = AidBridgeUserManager()
@@ -160,6 +181,10 @@ class User(AbstractUser):
         return self.name or self.username
 
     def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        """How the admin greets the user (欢迎,省厅管理员): the name, not the login."""
         return self.name or self.username
 
     @property
@@ -234,13 +259,19 @@ class AccessLog(models.Model):
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        verbose_name = _("sensitive read")
+        # Not "access log": django-axes calls its login log so, and one catalogue names both.
+        verbose_name_plural = _("sensitive reads")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.subject_label}.{self.field}"
+        from .audit import access_field_label
+
+        model = self.subject_type.model_class() if self.subject_type_id else None
+        field = access_field_label(model, self.field)
+        when = timezone.localtime(self.at)
+        return f"{when:%Y-%m-%d %H:%M} {self.user} {self.subject_label} · {field}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -266,7 +297,9 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     #: A sender's lease: set when a worker starts sending; a lease older than
     #: EMAIL_LEASE is taken as a crashed sender and the e-mail is sent again.
-    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("e-mail sending started")
+    )
 
     objects: models.Manager[Notification] = models.Manager()
 

@@ -15,8 +15,10 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import identifiers
+from .audit import record_label
 from .fields import EncryptedTextField
 from .models import AccessLog, Notification, Region, User
 
@@ -178,7 +180,7 @@ def sensitive_field_reveal(
         user=user,
         subject_type=ContentType.objects.get_for_model(instance),
         subject_id=str(instance.pk),
-        subject_label=f"{instance._meta.verbose_name} #{instance.pk}",
+        subject_label=record_label(instance)[:200],
         region_code=region_code or "",
         field=field_name,
         reason=reason[:1000],
@@ -188,6 +190,18 @@ def sensitive_field_reveal(
 
 
 # --- Notifications ---------------------------------------------------------------------------
+
+#: What each kind of notification is called (the administrator's list shows it); apps register
+#: the kinds they send in their AppConfig.ready().
+_NOTIFICATION_KINDS: dict[str, Any] = {"": gettext_lazy("message")}
+
+
+def register_notification_kind(kind: str, label: Any) -> None:
+    _NOTIFICATION_KINDS[kind] = label
+
+
+def notification_kind_label(kind: str) -> str:
+    return str(_NOTIFICATION_KINDS.get(kind, kind))
 
 
 def notify(

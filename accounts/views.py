@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .audit_display import access_lines, history_lines
 from .dashboard import cards_for
 from .filters import AccessLogFilterSet, ChangeHistoryFilterSet, StaffFilterSet
 from .forms import LoginForm, RevealForm
@@ -163,10 +164,12 @@ def audit(request: HttpRequest) -> HttpResponse:
         filterset = AccessLogFilterSet(
             request.GET, queryset=selectors.access_log_list_for_user(request.user)
         )
+    page = _page(request, filterset.qs)
+    lines = history_lines(page) if tab == "changes" else access_lines(page)
     return render(
         request,
         "accounts/audit.html",
-        {"tab": tab, "filter": filterset, "page": _page(request, filterset.qs)},
+        {"tab": tab, "filter": filterset, "page": page, "lines": lines},
     )
 
 

@@ -35,11 +35,11 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -55,6 +55,9 @@ from . import crypto, identifiers
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_SEPARATOR = "、"
 YES, NO = "是", "否"
+#: What a workbook says where no limit is set (places, ages), rather than an empty cell or 0.
+UNLIMITED = "不限"
+DATE_FORMAT = "yyyy-mm-dd"
 
 #: Text starting with one of these is a formula to Excel (and to CSV-injection attacks).
 FORMULA_START = ("=", "+", "-", "@")
@@ -97,7 +100,8 @@ def cell(ws: Any, value: Any, *, number_format: str | None = None, bold: bool = 
 
 
 def new_sheet(wb: Workbook, title: str, widths: Iterable[tuple[int, bool]]) -> Any:
-    """A write-only sheet with column widths; ``(width, True)`` columns are formatted as text."""
+    """A write-only sheet with column widths; ``(width, True)`` columns are formatted as text.
+    For a sheet of text (instructions); a table is written with ``TableSheet``."""
     ws = wb.create_sheet(title)
     for index, (width, text) in enumerate(widths, start=1):
         dimension = ws.column_dimensions[get_column_letter(index)]
@@ -105,6 +109,119 @@ def new_sheet(wb: Workbook, title: str, widths: Iterable[tuple[int, bool]]) -> A
         if text:
             dimension.number_format = "@"
     return ws
+
+
+def text_width(value: Any) -> int:
+    """The room a value takes in Excel or WPS, in widths of a Latin digit: a CJK character
+    (East Asian wide or full-width) takes two; a date ``yyyy-mm-dd`` ten; the longest line of
+    a text with line breaks."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, Decimal):
+        value = f"{value:,.2f}"
+    lines = str(value).splitlines() or [""]
+    return max(
+        sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines
+    )
+
+
+class TableSheet:
+    """A table on a write-only sheet, as people open it in Excel or WPS.
+
+    - column widths fitted to the header and the content (a CJK character counts double),
+      between ``MIN_WIDTH`` and ``MAX_WIDTH``, read from the first ``SAMPLE_ROWS`` rows (a
+      write-only sheet must have its widths before its rows: those rows wait in memory);
+    - the header row frozen (it stays in view while scrolling), under an optional heading row;
+    - an autofilter over the header and the data;
+    - values as cells of their kind: a date is a date cell formatted ``yyyy-mm-dd``, a
+      date-time ``yyyy-mm-dd hh:mm`` in local time, a decimal a number with two decimals, a
+      boolean 是/否, ``None`` and "" an empty cell, text of a text column (codes, phones, ID
+      numbers) a text cell, so that Excel keeps leading zeros and all 18 digits.
+
+    Callers write "不限" (``UNLIMITED``) where no limit is set, and region names beside codes.
+    """
+
+    MIN_WIDTH = 6
+    MAX_WIDTH = 50
+    SAMPLE_ROWS = 1000
+
+    def __init__(
+        self,
+        wb: Workbook,
+        title: str,
+        headers: Iterable[str],
+        *,
+        heading: str | None = None,
+        text_columns: Iterable[int] = (),
+    ) -> None:
+        self.ws = wb.create_sheet(title)
+        self.headers = list(headers)
+        self.heading = heading
+        self.text_columns = set(text_columns)
+        self.header_row = 2 if heading else 1
+        self.rows = 0
+        self._waiting: list[list[Any]] | None = []
+
+    def append(self, values: Iterable[Any]) -> None:
+        row = [self._cell(index, value) for index, value in enumerate(values)]
+        self.rows += 1
+        if self._waiting is None:
+            self.ws.append(row)
+            return
+        self._waiting.append(row)
+        if len(self._waiting) >= self.SAMPLE_ROWS:
+            self._start()
+
+    def close(self) -> None:
+        """Write what waits and set the filter; call once, after the last row."""
+        if self._waiting is not None:
+            self._start()
+        last = get_column_letter(max(len(self.headers), 1))
+        self.ws.auto_filter.ref = f"A{self.header_row}:{last}{self.header_row + self.rows}"
+
+    def _cell(self, index: int, value: Any) -> Any:
+        ws = self.ws
+        if isinstance(value, Cell):
+            return value
+        if value is None or value == "":
+            return cell(ws, None)
+        if isinstance(value, bool):
+            return cell(ws, YES if value else NO)
+        if isinstance(value, dt.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            return cell(ws, value, number_format="yyyy-mm-dd hh:mm")
+        if isinstance(value, dt.date):
+            return cell(ws, value, number_format=DATE_FORMAT)
+        if isinstance(value, Decimal):
+            return cell(ws, value, number_format="0.00")
+        if index in self.text_columns:
+            return cell(ws, str(value), number_format="@")
+        return cell(ws, value)
+
+    def _start(self) -> None:
+        ws = self.ws
+        widths = [text_width(header) for header in self.headers]
+        for row in self._waiting or []:
+            for index, item in enumerate(row[: len(widths)]):
+                widths[index] = max(widths[index], text_width(item.value))
+        for index, width in enumerate(widths):
+            dimension = ws.column_dimensions[get_column_letter(index + 1)]
+            # Two characters of room for the filter's drop-down button.
+            dimension.width = min(max(width + 3, self.MIN_WIDTH), self.MAX_WIDTH)
+            if index in self.text_columns:
+                dimension.number_format = "@"
+        ws.freeze_panes = f"A{self.header_row + 1}"
+        if self.heading:
+            ws.append([cell(ws, self.heading, bold=True)])
+        ws.append([cell(ws, header, bold=True) for header in self.headers])
+        for row in self._waiting or []:
+            ws.append(row)
+        self._waiting = None
 
 
 def save(wb: Workbook, day: dt.date) -> bytes:
@@ -674,8 +791,14 @@ def parse_decimal(value: Any, *, max_digits: int) -> Decimal | None:
     return number
 
 
-def parse_integer(value: Any, *, minimum: int = 0, maximum: int) -> int | None:
+def parse_integer(
+    value: Any, *, minimum: int = 0, maximum: int, unlimited: bool = False
+) -> int | None:
+    """A whole number; empty is None, and so is "不限" where ``unlimited`` (our exports write
+    it where no limit is set, and an import reads the export back)."""
     if is_blank(value):
+        return None
+    if unlimited and isinstance(value, str) and value.strip() == UNLIMITED:
         return None
     if isinstance(value, bool):
         raise CellError(_("Enter a whole number."))

@@ -28,6 +28,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 PRODUCTION = not DEBUG
+# With DEBUG on, a wrong address and an uncaught error still get our Chinese pages (the demo
+# runs with DEBUG on); a developer who wants Django's technical pages sets this to true.
+TECHNICAL_ERROR_PAGES = env.bool("DJANGO_TECHNICAL_ERROR_PAGES", default=False)
 
 
 def _dev_secrets() -> dict[str, str]:
@@ -122,6 +125,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.AuditlogMiddleware",
     "accounts.middleware.PrivateResponsesMiddleware",
+    # Our Chinese 404/500 pages with DEBUG on too; inside CommonMiddleware (APPEND_SLASH still
+    # redirects) and the session, user and CSP middleware (the page has its menu and headers).
+    "accounts.middleware.ErrorPagesMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -381,6 +387,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
     },
 }
+# A filter's empty choice (django-filter's default is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 SPECTACULAR_SETTINGS = {
     "TITLE": "AidBridge API",
     "DESCRIPTION": "慈善帮扶资源供需对接平台 API",

@@ -21,6 +21,7 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         from accounts.dashboard import register_card
         from accounts.menu import register_menu_item
+        from accounts.services import register_notification_kind
         from needs.timeline import register_fragment, register_need_action
         from supply.access import register_project_grant
 
@@ -57,3 +58,4 @@ class MatchingConfig(AppConfig):
             "matching", "matching:review_queue", _("Match review"), roles=officers, order=30
         )
         register_project_grant("matching:applications", projects_applied_to)
+        register_notification_kind("application", _("Application for aid"))

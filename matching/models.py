@@ -124,7 +124,11 @@ class Application(models.Model):
         Need, verbose_name=_("need"), on_delete=models.PROTECT, related_name="applications"
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="applications", editable=False
+        Household,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        editable=False,
+        verbose_name=_("household"),
     )
     member = models.ForeignKey(
         Member,
@@ -137,7 +141,11 @@ class Application(models.Model):
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="applications"
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="applications", editable=False
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        editable=False,
+        verbose_name=_("organisation"),
     )
     mode = models.CharField(_("who applies"), max_length=10, choices=Mode.choices)
     status = models.CharField(
@@ -188,6 +196,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         editable=False,
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
     resolution_note = EncryptedTextField(_("resolution"), blank=True)
@@ -198,6 +207,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         editable=False,
+        verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     answer = models.CharField(
@@ -215,8 +225,11 @@ class Application(models.Model):
         null=True,
         blank=True,
         editable=False,
+        verbose_name=_("answered by"),
     )
-    answer_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    answer_seconds = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("time taken to answer (seconds)")
+    )
     rejection_reason = models.CharField(
         _("reason for rejection"), max_length=20, choices=RejectionReason.choices, blank=True
     )
@@ -237,6 +250,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         editable=False,
+        verbose_name=_("explained by"),
     )
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     delivered_quantity = EncryptedTextField(_("quantity delivered"), max_length=100, blank=True)
@@ -256,18 +270,29 @@ class Application(models.Model):
         null=True,
         blank=True,
         editable=False,
+        verbose_name=_("delivery recorded by"),
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     # Claims of the daily follow-up: each step happens once.
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    feedback_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("reminded")
+    )
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("escalated to the county")
+    )
+    feedback_reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("feedback reminded")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("last changed"))
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -370,14 +395,23 @@ class Feedback(models.Model):
         HOUSEHOLD = "household", _("Household")
         SUPPLIER = "supplier", _("Supplier")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="feedback")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("application"),
+    )
     side = models.CharField(_("from"), max_length=10, choices=Side.choices)
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = EncryptedTextField(_("comment"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
 

@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.audit import record_label
 from accounts.models import AccessLog, User
 from accounts.scope import region_scope
 from accounts.services import notify
+from accounts.text import join_sentences
 from needs.hooks import ClosedRecord
 from needs.models import Consent, Member, Need
 from needs.services import can_edit_ledger, consent_allows, need_transition
@@ -370,8 +372,12 @@ def application_submit(
         supplier_side(application),
         _("New application to “%(project)s”") % {"project": application.project.title},
         application,
-        body=_("Please answer within 10 days.")
-        + (" " + _("Simplified procedure applies.") if application.simplified_procedure else ""),
+        body=join_sentences(
+            [
+                _("Please answer within 10 days."),
+                _("Simplified procedure applies.") if application.simplified_procedure else "",
+            ]
+        ),
     )
     return application
 
@@ -1029,7 +1035,7 @@ def application_contact_reveal(
         user=user,
         subject_type=ContentType.objects.get_for_model(Member),
         subject_id=str(member.pk),
-        subject_label=f"{Member._meta.verbose_name} #{member.pk} ({application.number})",
+        subject_label=f"{record_label(member)} ({application.number})"[:200],
         region_code=application.household.region_id,
         field="phone",
         reason=reason[:1000],

@@ -1,8 +1,20 @@
-"""Change history of the need ledger's personal data, encrypted fields masked (accounts.audit)."""
+"""Change history of the need ledger's personal data, encrypted fields masked (accounts.audit),
+and the names the audit page gives this app's kinds of sensitive reads."""
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import register_personal_model
+from accounts.audit import register_access_field, register_personal_model
+
+from .excel import FULL_EXPORT_FIELD
+from .id_lookups import CHECK, SEARCH
 
 for name in ("Household", "Member", "AssistanceRecord", "MemberTag", "Visit", "Need", "Consent"):
     register_personal_model(apps.get_model("needs", name))
+
+# AccessLog.field of the ID lookups (needs.id_lookups) and of a full workbook (needs.excel).
+register_access_field(SEARCH, _("ID number search on the household list"))
+register_access_field(CHECK, _("ID number duplicate check when a household is saved"))
+register_access_field(
+    FULL_EXPORT_FIELD, _("Workbook with full ID numbers, phones and health notes")
+)

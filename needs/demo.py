@@ -4,7 +4,7 @@ About 200 synthetic households in the three demo townships, recorded through the
 the townships' social workers would: members with valid ID numbers, assistance statuses and
 vulnerability tags in realistic proportions (DOMAIN.md §1, §4), home visits, needs in every
 charity area, form of aid and status, and consent. Everything is drawn from one
-``random.Random(2026)``, with dates relative to today. A second run finds the ``DEMO-``
+``random.Random(2026)``, with dates relative to today. A second run finds the ``演示-``
 households and creates nothing.
 """
 
@@ -48,7 +48,7 @@ from .services import (
 )
 
 SEED = 2026
-REF_PREFIX = "DEMO-"
+REF_PREFIX = "演示-"
 
 Tag = VulnerabilityTag
 Rel = Member.Relation

@@ -42,6 +42,7 @@ from accounts.taxonomies import (
     GapClass,
     VulnerabilityTag,
 )
+from accounts.text import join_sentences
 from accounts.xlsx import (
     LIST_SEPARATOR,
     NO,
@@ -85,7 +86,6 @@ CODE_PATTERN = re.compile(r"^[0-9]{9}-[0-9]{5}$")
 class Column:
     key: str
     header: str
-    width: int = 12
     household: bool = False
     text: bool = False  # written as text so that Excel keeps leading zeros and long digits
     required: bool = False
@@ -93,29 +93,29 @@ class Column:
 
 
 SUMMARY_COLUMNS: tuple[Column, ...] = (
-    Column("code", "户编号", 18, household=True, text=True, required=True),
-    Column("external_ref", "原系统户编号", 18, household=True, text=True),
-    Column("region_code", "村(社区)/乡镇(街道)代码", 16, household=True, text=True, required=True),
-    Column("region_name", "村(社区)/乡镇(街道)", 14, household=True, imported=False),
-    Column("address", "家庭住址", 30, household=True),
-    Column("gap_class", "困难类别", 20, household=True),
-    Column("income_per_capita", "人均月收入(元)", 12, household=True),
-    Column("rigid_expenditure", "年刚性支出(元)", 12, household=True),
-    Column("housing", "住房情况", 12, household=True),
-    Column("housing_note", "住房说明", 20, household=True),
-    Column("worker", "责任社工", 12, household=True, text=True),
-    Column("name", "姓名", 10, required=True),
-    Column("relation", "与户主关系", 10, required=True),
-    Column("id_number", "身份证号码", 20, text=True),
-    Column("sex", "性别", 6),
-    Column("birth_date", "出生日期", 12),
-    Column("phone", "联系电话", 14, text=True),
-    Column("statuses", "救助身份", 20),
-    Column("tags", "困境标签", 20),
-    Column("disability_type", "残疾类别", 10),
-    Column("disability_grade", "残疾等级", 8),
-    Column("health_notes", "健康状况", 20),
-    Column("school_or_work", "就学/就业", 16),
+    Column("code", "户编号", household=True, text=True, required=True),
+    Column("external_ref", "原系统户编号", household=True, text=True),
+    Column("region_code", "村(社区)/乡镇(街道)代码", household=True, text=True, required=True),
+    Column("region_name", "村(社区)/乡镇(街道)", household=True, imported=False),
+    Column("address", "家庭住址", household=True),
+    Column("gap_class", "困难类别", household=True),
+    Column("income_per_capita", "人均月收入(元)", household=True),
+    Column("rigid_expenditure", "年刚性支出(元)", household=True),
+    Column("housing", "住房情况", household=True),
+    Column("housing_note", "住房说明", household=True),
+    Column("worker", "责任社工", household=True, text=True),
+    Column("name", "姓名", required=True),
+    Column("relation", "与户主关系", required=True),
+    Column("id_number", "身份证号码", text=True),
+    Column("sex", "性别"),
+    Column("birth_date", "出生日期"),
+    Column("phone", "联系电话", text=True),
+    Column("statuses", "救助身份"),
+    Column("tags", "困境标签"),
+    Column("disability_type", "残疾类别"),
+    Column("disability_grade", "残疾等级"),
+    Column("health_notes", "健康状况"),
+    Column("school_or_work", "就学/就业"),
 )
 COLUMN_BY_KEY = {c.key: c for c in SUMMARY_COLUMNS}
 _LABELS = {c.key: c.header for c in SUMMARY_COLUMNS}
@@ -136,20 +136,21 @@ HEADER_ALIASES = {
     "与户主关系(称谓)": "relation",
 }
 
-NEED_HEADERS: tuple[tuple[str, int], ...] = (
-    ("户编号", 18),
-    ("户主", 10),
-    ("对象姓名", 10),
-    ("慈善领域", 14),
-    ("帮扶形式", 18),
-    ("需求描述", 40),
-    ("急难愁盼", 8),
-    ("预估金额(元)", 12),
-    ("数量", 10),
-    ("来源", 10),
-    ("状态", 10),
-    ("原因", 20),
-    ("登记日期", 12),
+NEED_HEADERS: tuple[str, ...] = (
+    "户编号",
+    "村(社区)/乡镇(街道)",
+    "户主",
+    "对象姓名",
+    "慈善领域",
+    "帮扶形式",
+    "需求描述",
+    "急难愁盼",
+    "预估金额(元)",
+    "数量",
+    "来源",
+    "状态",
+    "原因",
+    "登记日期",
 )
 
 #: Words of other systems for relation and sex, accepted besides our labels and codes.
@@ -295,16 +296,14 @@ def summary_rows(members: Iterable[Member], *, full: bool) -> Iterator[dict[str,
         }
 
 
-def _summary_cell(ws: Any, column: Column, value: Any) -> Any:
-    if value is None or value == "":
-        return xlsx.cell(ws, None)
-    if column.key in ("income_per_capita", "rigid_expenditure"):
-        return xlsx.cell(ws, value, number_format="0.00")
-    if column.key == "birth_date" and isinstance(value, dt.date):
-        return xlsx.cell(ws, value, number_format="yyyy-mm-dd")
-    if column.text:
-        return xlsx.cell(ws, str(value), number_format="@")
-    return xlsx.cell(ws, value)
+def _summary_table(wb: Workbook, heading: str) -> xlsx.TableSheet:
+    return xlsx.TableSheet(
+        wb,
+        SUMMARY_SHEET,
+        [c.header for c in SUMMARY_COLUMNS],
+        heading=heading,
+        text_columns=[index for index, c in enumerate(SUMMARY_COLUMNS) if c.text],
+    )
 
 
 def household_workbook(
@@ -316,19 +315,17 @@ def household_workbook(
     today = today or timezone.localdate()
     place = region_place_name(region if region is not None else getattr(user, "region", None))
     wb = Workbook(write_only=True)
-    ws = xlsx.new_sheet(wb, SUMMARY_SHEET, [(c.width, c.text) for c in SUMMARY_COLUMNS])
-    ws.freeze_panes = "A3"
     title = f"{place} 服务对象家庭信息汇总表 导出日期 {today:%Y-%m-%d}"
     if full:
         title += "  " + _(
             "Contains full ID numbers, phones and health notes: "
             "keep it safe and delete it after use."
         )
-    ws.append([xlsx.cell(ws, title, bold=True)])
-    ws.append([xlsx.cell(ws, c.header, bold=True) for c in SUMMARY_COLUMNS])
+    table = _summary_table(wb, title)
     members = _members_for_export(_households_for_export(user, region))
     for row in summary_rows(members.iterator(chunk_size=500), full=full):
-        ws.append([_summary_cell(ws, c, row[c.key]) for c in SUMMARY_COLUMNS])
+        table.append([row[c.key] for c in SUMMARY_COLUMNS])
+    table.close()
     return xlsx.save(wb, today)
 
 
@@ -381,7 +378,7 @@ def need_workbook(*, user: Any, region: Region | None, today: dt.date | None = N
     needs = selectors.need_list_for_user(user)
     if region is not None:
         needs = needs.filter(household__region__code__startswith=region.prefix)
-    needs = needs.select_related("household", "member").order_by(
+    needs = needs.select_related("household__region", "member").order_by(
         "household__code", "created_at", "id"
     )
     heads = dict(
@@ -395,39 +392,33 @@ def need_workbook(*, user: Any, region: Region | None, today: dt.date | None = N
     status_labels = xlsx.labels(Need.Status)
     place = region_place_name(region if region is not None else getattr(user, "region", None))
     wb = Workbook(write_only=True)
-    ws = xlsx.new_sheet(
-        wb, NEED_SHEET, [(width, header == "户编号") for header, width in NEED_HEADERS]
+    table = xlsx.TableSheet(
+        wb,
+        NEED_SHEET,
+        NEED_HEADERS,
+        heading=f"{place} 需求信息清单 导出日期 {today:%Y-%m-%d}",
+        text_columns=[0],
     )
-    ws.freeze_panes = "A3"
-    ws.append([xlsx.cell(ws, f"{place} 需求信息清单 导出日期 {today:%Y-%m-%d}", bold=True)])
-    ws.append([xlsx.cell(ws, header, bold=True) for header, _width in NEED_HEADERS])
     for need in needs.iterator(chunk_size=500):
-        values = [
-            need.household.code,
-            heads.get(need.household_id, ""),
-            need.member.name if need.member else WHOLE_HOUSEHOLD,
-            area_labels.get(need.area, need.area),
-            form_labels.get(need.form, need.form),
-            need.description,
-            YES if need.urgent else NO,
-            need.estimated_value,
-            need.quantity,
-            source_labels.get(need.source, need.source),
-            status_labels.get(need.status, need.status),
-            need.status_reason,
-            timezone.localdate(need.created_at),
-        ]
-        cells = []
-        for index, value in enumerate(values):
-            if value is None or value == "":
-                cells.append(xlsx.cell(ws, None))
-            elif index == 7:
-                cells.append(xlsx.cell(ws, value, number_format="0.00"))
-            elif index == 12:
-                cells.append(xlsx.cell(ws, value, number_format="yyyy-mm-dd"))
-            else:
-                cells.append(xlsx.cell(ws, value))
-        ws.append(cells)
+        table.append(
+            [
+                need.household.code,
+                need.household.region.name,
+                heads.get(need.household_id, ""),
+                need.member.name if need.member else WHOLE_HOUSEHOLD,
+                area_labels.get(need.area, need.area),
+                form_labels.get(need.form, need.form),
+                need.description,
+                YES if need.urgent else NO,
+                need.estimated_value,
+                need.quantity,
+                source_labels.get(need.source, need.source),
+                status_labels.get(need.status, need.status),
+                need.status_reason,
+                timezone.localdate(need.created_at),
+            ]
+        )
+    table.close()
     return xlsx.save(wb, today)
 
 
@@ -483,10 +474,7 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
         home.code if home is not None and home.level == Region.Level.TOWNSHIP else "441881101001"
     )
     wb = Workbook(write_only=True)
-    ws = xlsx.new_sheet(wb, SUMMARY_SHEET, [(c.width, c.text) for c in SUMMARY_COLUMNS])
-    ws.freeze_panes = "A3"
-    ws.append([xlsx.cell(ws, "服务对象家庭信息汇总表", bold=True)])
-    ws.append([xlsx.cell(ws, c.header, bold=True) for c in SUMMARY_COLUMNS])
+    table = _summary_table(wb, "服务对象家庭信息汇总表")
     example = {
         "code": EXAMPLE_CODE,
         "external_ref": "",
@@ -512,7 +500,8 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
         "health_notes": "",
         "school_or_work": "",
     }
-    ws.append([_summary_cell(ws, c, example[c.key]) for c in SUMMARY_COLUMNS])
+    table.append([example[c.key] for c in SUMMARY_COLUMNS])
+    table.close()
 
     help_ws = xlsx.new_sheet(
         wb, INSTRUCTIONS_SHEET, [(26, False), (8, False), (60, False), (60, False)]
@@ -972,7 +961,7 @@ class _Importer:
                     try:
                         parsed = idnumbers.parse(number, today=self.today)
                     except ValidationError as exc:
-                        fail("id_number", " ".join(exc.messages))
+                        fail("id_number", join_sentences(exc.messages))
                     else:
                         index_value = crypto.blind_index(parsed.number, purpose="id_number")
                         values["id_number"] = parsed.number

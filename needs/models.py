@@ -104,14 +104,22 @@ class Household(models.Model):
         ),
     )
     coi_note = EncryptedTextField(_("relation declared"), max_length=200, blank=True)
-    coi_declared_at = models.DateTimeField(null=True, blank=True, editable=False)
+    coi_declared_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("conflict of interest declared")
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     archived_reason = EncryptedTextField(_("reason for archiving"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("recorded")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("last changed"))
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -159,10 +167,18 @@ class Member(models.Model):
         SIBLING = "sibling", _("Sibling")
         OTHER = "other", _("Other")
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(_("name"), max_length=50)
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
+    )
+    name = models.CharField(_("full name"), max_length=50)
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
-    id_number_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    id_number_index = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        verbose_name=_("ID number search index"),
+    )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
@@ -170,7 +186,12 @@ class Member(models.Model):
         _("phone"), blank=True, default="", index_field="phone_index", index_purpose="phone"
     )
     phone_index = models.CharField(
-        max_length=64, blank=True, default="", editable=False, db_index=True
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        db_index=True,
+        verbose_name=_("phone search index"),
     )
     disability_type = models.CharField(
         _("disability type"), max_length=20, choices=DisabilityType.choices, blank=True
@@ -184,8 +205,10 @@ class Member(models.Model):
     health_notes = EncryptedTextField(_("health"), blank=True, default="")
     school_or_work = EncryptedTextField(_("school or work"), max_length=100, blank=True)
     left_at = models.DateTimeField(_("left the household"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("recorded")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("last changed"))
 
     objects = MemberQuerySet.as_manager()
 
@@ -238,7 +261,9 @@ class Member(models.Model):
 class AssistanceRecord(models.Model):
     """One assistance status of a person over a period; a current one has no end date."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="assistance")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="assistance", verbose_name=_("member")
+    )
     status = models.CharField(
         _("assistance status"), max_length=40, choices=AssistanceStatus.choices
     )
@@ -271,7 +296,9 @@ class AssistanceRecord(models.Model):
 class MemberTag(models.Model):
     """A vulnerability tag of a person (DOMAIN.md §4)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="tags")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="tags", verbose_name=_("member")
+    )
     tag = models.CharField(_("vulnerability"), max_length=40, choices=VulnerabilityTag.choices)
 
     class Meta:
@@ -291,7 +318,9 @@ class VisitQuerySet(RegionScopedQuerySet):
 class Visit(models.Model):
     """A home visit (入户走访)."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="visits")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="visits", verbose_name=_("household")
+    )
     visited_on = models.DateField(_("date of visit"))
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -301,7 +330,9 @@ class Visit(models.Model):
     )
     findings = EncryptedTextField(_("findings"))
     next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("recorded")
+    )
 
     objects = VisitQuerySet.as_manager()
 
@@ -358,7 +389,9 @@ class Need(models.Model):
     }
     REASON_REQUIRED = (Status.CLOSED_UNMET, Status.WITHDRAWN)
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="needs")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="needs", verbose_name=_("household")
+    )
     member = models.ForeignKey(
         Member,
         verbose_name=_("person"),
@@ -391,10 +424,14 @@ class Need(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("last changed"))
 
     objects = NeedQuerySet.as_manager()
 
@@ -467,7 +504,9 @@ class Consent(models.Model):
         ANY_SUPPLIER = "any_supplier", _("Any supplier in the ledger")
         NAMED = "named", _("Only the organisations named")
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="consents")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="consents", verbose_name=_("household")
+    )
     member = models.ForeignKey(
         Member, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
     )
@@ -482,9 +521,15 @@ class Consent(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = EncryptedTextField(_("reason for revoking"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("recorded")
+    )
 
     objects = ConsentQuerySet.as_manager()
 
@@ -533,7 +578,9 @@ class Consent(models.Model):
 class ConsentRecipient(models.Model):
     """An organisation named in a consent, by its unified social credit code."""
 
-    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="recipients")
+    consent = models.ForeignKey(
+        Consent, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("consent")
+    )
     name = models.CharField(_("organisation"), max_length=200)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 

@@ -20,6 +20,7 @@ from accounts.forms import RevealForm
 from accounts.net import client_ip
 from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
+from accounts.text import join_sentences
 
 from . import hooks, id_lookups, selectors, services, timeline
 from .filters import HouseholdFilterSet
@@ -205,7 +206,7 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 text = _("Household %(code)s saved.")
             text %= {"code": result.household.code}
             if result.withdrawn:
-                text += " " + _withdrawn_message(result.withdrawn)
+                text = join_sentences([text, _withdrawn_message(result.withdrawn)])
             messages.success(request, text)
             return redirect("needs:household_detail", result.household.pk)
     _show_what_leaving_withdraws(formset, household)
@@ -347,7 +348,7 @@ def need_transition(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse
         else:
             text = _("The need is now “%(status)s”.") % {"status": need.get_status_display()}
             if need.closed_with:
-                text += " " + _withdrawn_message(need.closed_with)
+                text = join_sentences([text, _withdrawn_message(need.closed_with)])
             messages.success(request, text)
             return redirect("needs:household_detail", household.pk)
     context = {

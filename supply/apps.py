@@ -9,6 +9,7 @@ class SupplyConfig(AppConfig):
     def ready(self) -> None:
         from accounts.dashboard import register_card
         from accounts.menu import register_menu_item
+        from accounts.services import register_notification_kind
 
         officers = {"civil_affairs", "administrator"}
         everyone = {"social_worker", "civil_affairs", "charity", "administrator"}
@@ -25,3 +26,8 @@ class SupplyConfig(AppConfig):
         register_menu_item(
             "supply", "supply:edition_list", _("Ledger editions"), roles=everyone, order=40
         )
+        register_notification_kind("ledger_edition", _("New edition of the supply ledger"))
+        register_notification_kind("confirm_listings", _("Request to confirm listings"))
+        register_notification_kind("listing_followup", _("Listing follow-up"))
+        register_notification_kind("listing_coverage", _("Listing covering your area"))
+        register_notification_kind("listing_review", _("Listing to review"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -54,7 +55,8 @@ HEADERS = [
     "年龄",
     "名额",
     "人均金额(元)",
-    "覆盖区划",
+    "覆盖区域",
+    "覆盖区划代码",
     "申请流程",
     "所需材料",
     "联系人",
@@ -227,13 +229,27 @@ def _labels(kind: str, values: list[str]) -> str:
     return "、".join(str(choices(v).label) for v in values if v in choices.values)
 
 
-def _row(entry: LedgerEntry) -> list[Any]:
+def _ages(age_min: int | None, age_max: int | None) -> str:
+    if age_min is None and age_max is None:
+        return xlsx.UNLIMITED
+    if age_max is None:
+        return f"{age_min}岁及以上"
+    return f"{age_min or 0}–{age_max}岁"
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _amount(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _row(entry: LedgerEntry, region_names: dict[str, str]) -> list[Any]:
     s = entry.snapshot
-    ages = ""
-    if s.get("age_min") is not None or s.get("age_max") is not None:
-        ages = f"{s.get('age_min') or 0}–{s.get('age_max') if s.get('age_max') is not None else ''}"
     change = {"new": "新增", "changed": "变更", "unchanged": "无变化"}[entry.change]
     status = Project.Status.PAUSED if entry.is_paused else Project.Status.PUBLISHED
+    capacity = s.get("capacity")
     return [
         str(Tier(s["tier"]).label),
         s["organization"],
@@ -243,42 +259,52 @@ def _row(entry: LedgerEntry) -> list[Any]:
         _labels("form", s["form"]),
         _labels("status", s["status"]),
         _labels("tag", s["tag"]),
-        ages,
-        s.get("capacity"),
-        s.get("value_per_beneficiary"),
+        _ages(s.get("age_min"), s.get("age_max")),
+        xlsx.UNLIMITED if capacity is None else capacity,
+        _amount(s.get("value_per_beneficiary")),
+        "、".join(region_names.get(code, code) for code in s["coverage"]),
         "、".join(s["coverage"]),
         s.get("application_process"),
         s.get("required_documents"),
         s.get("contact_name"),
         s.get("contact_phone"),
-        s.get("starts_on"),
-        s.get("ends_on"),
+        _date(s.get("starts_on")),
+        _date(s.get("ends_on")),
         str(status.label),
-        "是" if entry.is_stale else "否",
+        xlsx.YES if entry.is_stale else xlsx.NO,
         change,
     ]
 
 
+#: Columns written as text: the credit code, the codes of the regions covered, the phone.
+_TEXT_COLUMNS = [HEADERS.index(h) for h in ("统一社会信用代码", "覆盖区划代码", "联系电话")]
+
+
 def edition_workbook(*, period: str, entries: list[LedgerEntry]) -> bytes:
     """A combined sheet and one per tier, in the order of the entries, written through the
-    shared writer (formula-like text stays text, control characters are dropped) with dates
-    fixed to the period's first day, so that the same entries give the same bytes."""
+    shared table writer (widths fitted, header frozen, filter on, dates as dates, regions by
+    name beside their codes) with dates fixed to the period's first day, so that the same
+    entries give the same bytes."""
     from django.utils import translation
 
+    from accounts.models import Region
+
+    codes = {code for entry in entries for code in entry.snapshot["coverage"]}
+    region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     with translation.override("zh-hans"):
-        rows = [(entry.tier, _row(entry)) for entry in entries]
+        rows = [(entry.tier, _row(entry, region_names)) for entry in entries]
     wb = Workbook(write_only=True)
     sheets = [(ALL_SHEET, [row for _tier, row in rows])]
     sheets += [
         (title, [row for t, row in rows if t == tier]) for tier, title in TIER_SHEETS.items()
     ]
     for title, sheet_rows in sheets:
-        ws = wb.create_sheet(title)
-        ws.append([xlsx.cell(ws, header, bold=True) for header in HEADERS])
+        table = xlsx.TableSheet(wb, title, HEADERS, text_columns=_TEXT_COLUMNS)
         for values in sheet_rows:
-            ws.append([xlsx.cell(ws, "" if value is None else value) for value in values])
+            table.append(values)
+        table.close()
     return xlsx.save(wb, period_start(period))
 
 
 def edition_title(edition: LedgerEdition) -> str:
-    return _("Charity aid supply ledger, edition %(period)s") % {"period": edition.period}
+    return _("Charity aid supply ledger, edition %(period)s") % {"period": edition.label}

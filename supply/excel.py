@@ -67,49 +67,52 @@ EXAMPLE_MARKER = "示例"
 class Column:
     key: str
     header: str
-    width: int = 12
     text: bool = False  # written as text so that Excel keeps leading zeros and long digits
     required: bool = False  # the column must be in the sheet
     imported: bool = True
 
 
 ORG_COLUMNS: tuple[Column, ...] = (
-    Column("credit_code", "统一社会信用代码", 22, text=True, required=True),
-    Column("name", "名称", 30, required=True),
-    Column("org_type", "类型", 14, required=True),
-    Column("region_code", "登记管理机关区划代码", 16, text=True),
-    Column("charity_status", "慈善组织身份", 16),
-    Column("charity_status_on", "认定/登记日期", 14),
-    Column("public_fundraising", "公开募捐资格", 10),
-    Column("contact_name", "联系人", 10),
-    Column("contact_phone", "联系电话", 16, text=True),
-    Column("address", "地址", 30),
+    Column("credit_code", "统一社会信用代码", text=True, required=True),
+    Column("name", "名称", required=True),
+    Column("org_type", "类型", required=True),
+    Column("region_code", "登记管理机关区划代码", text=True),
+    # For reading only: the code's region by name.
+    Column("region_name", "登记管理机关所在地", imported=False),
+    Column("charity_status", "慈善组织身份"),
+    Column("charity_status_on", "认定/登记日期"),
+    Column("public_fundraising", "公开募捐资格"),
+    Column("contact_name", "联系人"),
+    Column("contact_phone", "联系电话", text=True),
+    Column("address", "地址"),
 )
 #: The term columns are keyed by ProjectTerm.Kind, as the service reports their errors.
 PROJECT_COLUMNS: tuple[Column, ...] = (
-    Column("number", "项目编号", 10),
-    Column("credit_code", "统一社会信用代码", 22, text=True, required=True),
-    Column("title", "项目名称", 24, required=True),
-    Column("description", "项目简介", 40, required=True),
-    Column(ProjectTerm.Kind.AREA, "慈善领域", 16, required=True),
-    Column(ProjectTerm.Kind.FORM, "帮扶形式", 16, required=True),
-    Column(ProjectTerm.Kind.STATUS, "适用救助身份", 18),
-    Column(ProjectTerm.Kind.TAG, "适用困境类别", 18),
-    Column("age_min", "最低年龄", 8),
-    Column("age_max", "最高年龄", 8),
-    Column("conditions", "其他条件", 24),
-    Column("capacity", "名额", 8),
-    Column("value_per_beneficiary", "人均金额(元)", 12),
-    Column("budget", "预算(元)", 12),
-    Column("application_process", "申请流程", 30, required=True),
-    Column("required_documents", "所需材料", 24),
-    Column("contact_name", "联系人", 10),
-    Column("contact_phone", "联系电话", 16, text=True),
-    Column("starts_on", "开始日期", 12, required=True),
-    Column("ends_on", "结束日期", 12),
-    Column("coverage", "覆盖区划代码", 30, text=True, required=True),
+    Column("number", "项目编号"),
+    Column("credit_code", "统一社会信用代码", text=True, required=True),
+    Column("title", "项目名称", required=True),
+    Column("description", "项目简介", required=True),
+    Column(ProjectTerm.Kind.AREA, "慈善领域", required=True),
+    Column(ProjectTerm.Kind.FORM, "帮扶形式", required=True),
+    Column(ProjectTerm.Kind.STATUS, "适用救助身份"),
+    Column(ProjectTerm.Kind.TAG, "适用困境类别"),
+    Column("age_min", "最低年龄"),
+    Column("age_max", "最高年龄"),
+    Column("conditions", "其他条件"),
+    Column("capacity", "名额"),
+    Column("value_per_beneficiary", "人均金额(元)"),
+    Column("budget", "预算(元)"),
+    Column("application_process", "申请流程", required=True),
+    Column("required_documents", "所需材料"),
+    Column("contact_name", "联系人"),
+    Column("contact_phone", "联系电话", text=True),
+    Column("starts_on", "开始日期", required=True),
+    Column("ends_on", "结束日期"),
+    # For reading only: the covered regions by name, beside their codes.
+    Column("coverage_names", "覆盖区域", imported=False),
+    Column("coverage", "覆盖区划代码", text=True, required=True),
     # For reading only: why a published listing cannot be changed here.
-    Column("listing_status", "状态", 10, imported=False),
+    Column("listing_status", "状态", imported=False),
 )
 COLUMNS = {ORG_SHEET: ORG_COLUMNS, PROJECT_SHEET: PROJECT_COLUMNS}
 _COLUMN_BY_KEY = {sheet: {c.key: c for c in columns} for sheet, columns in COLUMNS.items()}
@@ -267,6 +270,7 @@ def organization_row(organization: Organization) -> dict[str, Any]:
         "name": organization.name,
         "org_type": _labels(Organization.Type).get(organization.org_type, organization.org_type),
         "region_code": organization.registering_region_id,
+        "region_name": organization.registering_region.name,
         "charity_status": status_labels.get(organization.charity_status, "")
         if organization.charity_status
         else "",
@@ -279,6 +283,7 @@ def organization_row(organization: Organization) -> dict[str, Any]:
 
 
 def project_row(project: Project) -> dict[str, Any]:
+    coverage = sorted(project.coverage.all(), key=lambda c: c.region_id)
     terms: dict[str, list[str]] = {kind: [] for kind in TERM_CHOICES}
     for term in project.terms.all():
         terms.setdefault(term.kind, []).append(term.value)
@@ -286,35 +291,30 @@ def project_row(project: Project) -> dict[str, Any]:
         "number": project.pk,
         "credit_code": project.organization.credit_code,
         "listing_status": project.get_status_display(),
-        "coverage": LIST_SEPARATOR.join(sorted(c.region_id for c in project.coverage.all())),
+        "coverage": LIST_SEPARATOR.join(c.region_id for c in coverage),
+        "coverage_names": LIST_SEPARATOR.join(c.region.name for c in coverage),
     }
     for kind, (choices, _words) in TERM_CHOICES.items():
         row[kind] = _joined(terms[kind], choices)
     for name in services.PROJECT_FIELDS:
         row[name] = getattr(project, name)
+    if row.get("capacity") is None:
+        row["capacity"] = xlsx.UNLIMITED
     return row
-
-
-def _value_cell(ws: Any, column: Column, value: Any) -> Any:
-    if value is None or value == "":
-        return xlsx.cell(ws, None)
-    if isinstance(value, Decimal):
-        return xlsx.cell(ws, value, number_format="0.00")
-    if isinstance(value, dt.date):
-        return xlsx.cell(ws, value, number_format="yyyy-mm-dd")
-    if column.text:
-        return xlsx.cell(ws, str(value), number_format="@")
-    return xlsx.cell(ws, value)
 
 
 def _sheet(wb: Workbook, name: str, title: str, rows: Iterable[dict[str, Any]]) -> None:
     columns = COLUMNS[name]
-    ws = xlsx.new_sheet(wb, name, [(c.width, c.text) for c in columns])
-    ws.freeze_panes = "A3"
-    ws.append([xlsx.cell(ws, title, bold=True)])
-    ws.append([xlsx.cell(ws, c.header, bold=True) for c in columns])
+    table = xlsx.TableSheet(
+        wb,
+        name,
+        [c.header for c in columns],
+        heading=title,
+        text_columns=[index for index, c in enumerate(columns) if c.text],
+    )
     for row in rows:
-        ws.append([_value_cell(ws, c, row.get(c.key)) for c in columns])
+        table.append([row.get(c.key) for c in columns])
+    table.close()
 
 
 def _column_help() -> dict[tuple[str, str], str]:
@@ -360,7 +360,7 @@ def _column_help() -> dict[tuple[str, str], str]:
         (PROJECT_SHEET, "age_min"): _("Whole years; empty: no limit."),
         (PROJECT_SHEET, "age_max"): _("Whole years; empty: no limit."),
         (PROJECT_SHEET, "conditions"): _("Free text."),
-        (PROJECT_SHEET, "capacity"): _("Number of beneficiaries; empty: no fixed number."),
+        (PROJECT_SHEET, "capacity"): _("Number of beneficiaries; 不限 or empty: no fixed number."),
         (PROJECT_SHEET, "value_per_beneficiary"): _("Yuan, a number."),
         (PROJECT_SHEET, "budget"): _("Yuan, a number."),
         (PROJECT_SHEET, "application_process"): _("How a person applies."),
@@ -374,6 +374,8 @@ def _column_help() -> dict[tuple[str, str], str]:
             "province, city, county or township), several separated by 、"
         ),
         (PROJECT_SHEET, "listing_status"): _("For reading only; import ignores it."),
+        (ORG_SHEET, "region_name"): _("For reading only; import uses the code."),
+        (PROJECT_SHEET, "coverage_names"): _("For reading only; import uses the codes."),
     }
 
 
@@ -479,7 +481,10 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
     """The two sheets with one example row each, and the 填写说明 sheet."""
     today = today or timezone.localdate()
     home = getattr(user, "region", None)
-    region_code = home.code if home is not None and home.level in TIER_OF_LEVEL else "441881000000"
+    if home is not None and home.level in TIER_OF_LEVEL:
+        region_code, region_name = home.code, home.name
+    else:
+        region_code, region_name = "441881000000", "英德市"
     wb = Workbook(write_only=True)
     _sheet(
         wb,
@@ -491,6 +496,7 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
                 "name": "英德市助学促进会",
                 "org_type": str(Organization.Type.ASSOCIATION.label),
                 "region_code": region_code,
+                "region_name": region_name,
                 "charity_status": str(Organization.CharityStatus.REGISTERED.label),
                 "charity_status_on": dt.date(2020, 5, 1),
                 "public_fundraising": NO,
@@ -525,6 +531,7 @@ def import_template(*, user: Any, today: dt.date | None = None) -> bytes:
                 "required_documents": "身份证、低保证",
                 "starts_on": dt.date(today.year, 1, 1),
                 "coverage": region_code,
+                "coverage_names": region_name,
             }
         ],
     )
@@ -1022,7 +1029,9 @@ class _Importer:
         parsers: dict[str, Any] = {
             "age_min": lambda v: xlsx.parse_integer(v, minimum=0, maximum=150),
             "age_max": lambda v: xlsx.parse_integer(v, minimum=0, maximum=150),
-            "capacity": lambda v: xlsx.parse_integer(v, minimum=0, maximum=1_000_000_000),
+            "capacity": lambda v: xlsx.parse_integer(
+                v, minimum=0, maximum=1_000_000_000, unlimited=True
+            ),
             "value_per_beneficiary": lambda v: xlsx.parse_decimal(v, max_digits=12),
             "budget": lambda v: xlsx.parse_decimal(v, max_digits=14),
             "starts_on": xlsx.parse_date,

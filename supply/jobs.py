@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.services import notify
 
 from .models import STALE_AFTER, LedgerEdition, Organization, Project, Reminder
-from .periods import period_of
+from .periods import period_label, period_of
 
 
 def _claim(kind: str, period: str, subject: str) -> bool:
@@ -49,7 +49,7 @@ def stations_notify(*, edition_id: int) -> int:
     workers = User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True)
     sent = notify(
         recipients=workers,
-        title=_("The supply ledger %(period)s has been published") % {"period": edition.period},
+        title=_("The supply ledger %(period)s has been published") % {"period": edition.label},
         body=_(
             "%(count)s projects: %(new)s new, %(changed)s changed, %(removed)s no longer listed."
         )
@@ -90,7 +90,8 @@ def suppliers_remind(*, period: str) -> int:
             continue
         notify(
             recipients=organization.staff.all(),
-            title=_("Please confirm your listings for the %(period)s ledger") % {"period": period},
+            title=_("Please confirm your listings for the %(period)s ledger")
+            % {"period": period_label(period)},
             body=_(
                 "The ledger is republished to every township station on the first day of the half "
                 "year. Confirm each listing of %(name)s that is still right, or submit a change."

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 
+from .periods import period_label
+
 #: A listing not confirmed within this time is stale (the ledger is republished each half year).
 STALE_AFTER = dt.timedelta(days=183)
 #: A disclosure falling due within this time is shown as "due on …" rather than "up to date".
@@ -117,8 +119,10 @@ class Organization(models.Model):
         blank=True,
         limit_choices_to={"role": "charity"},
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("recorded")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("last changed"))
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -281,14 +285,18 @@ class Project(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("status changed")
+    )
     status_reason = models.CharField(_("reason given with the status"), max_length=300, blank=True)
     last_confirmed_at = models.DateTimeField(
         _("last confirmed"), null=True, blank=True, editable=False
     )
     last_disclosed_on = models.DateField(_("last disclosure of progress"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("recorded")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("last changed"))
 
     objects = ProjectQuerySet.as_manager()
 
@@ -323,6 +331,19 @@ class Project(models.Model):
     @property
     def places_left(self) -> int | None:
         return None if self.capacity is None else self.capacity - self.places_taken
+
+    @property
+    def public_contact(self) -> dict[str, str]:
+        """How the public reaches the organisation about this listing: the contact the
+        listing gives applicants (the one published in every ledger edition), else the
+        organisation's registered contact, and the organisation's address. Nothing of its
+        staff accounts or of the people it helps."""
+        organization = self.organization
+        if self.contact_name or self.contact_phone:
+            name, phone = self.contact_name, self.contact_phone
+        else:
+            name, phone = organization.contact_name, organization.contact_phone
+        return {"name": name, "phone": phone, "address": organization.address}
 
     def is_stale(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -425,11 +446,15 @@ class ProjectTerm(models.Model):
         STATUS = "status", _("Eligible assistance status")
         TAG = "tag", _("Eligible vulnerability")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="terms")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    value = models.CharField(max_length=40)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="terms", verbose_name=_("project")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    value = models.CharField(max_length=40, verbose_name=_("value"))
 
     class Meta:
+        verbose_name = _("project term")
+        verbose_name_plural = _("project terms")
         constraints = [
             models.UniqueConstraint(fields=["project", "kind", "value"], name="project_term_once")
         ]
@@ -443,11 +468,19 @@ class ProjectCoverage(models.Model):
     """A region a project covers; ``prefix`` is the region's code prefix, so that a household's
     place matches with ``prefix IN code_prefixes(place)`` on an index."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="coverage")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    prefix = models.CharField(max_length=12, db_index=True, editable=False)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("project")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    prefix = models.CharField(
+        max_length=12, db_index=True, editable=False, verbose_name=_("region prefix")
+    )
 
     class Meta:
+        verbose_name = _("project coverage")
+        verbose_name_plural = _("project coverages")
         constraints = [
             models.UniqueConstraint(fields=["project", "region"], name="project_coverage_once")
         ]
@@ -469,7 +502,9 @@ class ListingChange(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="changes", verbose_name=_("project")
+    )
     proposed = models.JSONField(_("proposed values"))
     previous = models.JSONField(_("values when proposed"))
     status = models.CharField(
@@ -521,16 +556,23 @@ class LedgerEdition(models.Model):
     period = models.CharField(_("period"), max_length=7, unique=True)
     published_at = models.DateTimeField(_("published"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("published by"),
     )
     content_sha256 = models.CharField(_("content hash"), max_length=64)
     workbook = models.FileField(_("workbook"), upload_to="ledger/", blank=True)
-    workbook_sha256 = models.CharField(max_length=64, blank=True)
-    entry_count = models.PositiveIntegerField(default=0)
-    added_count = models.PositiveIntegerField(default=0)
-    changed_count = models.PositiveIntegerField(default=0)
-    removed_count = models.PositiveIntegerField(default=0)
-    stations_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    workbook_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("workbook hash"))
+    entry_count = models.PositiveIntegerField(default=0, verbose_name=_("projects"))
+    added_count = models.PositiveIntegerField(default=0, verbose_name=_("added"))
+    changed_count = models.PositiveIntegerField(default=0, verbose_name=_("changed"))
+    removed_count = models.PositiveIntegerField(default=0, verbose_name=_("removed"))
+    stations_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("stations notified")
+    )
 
     class Meta:
         verbose_name = _("ledger edition")
@@ -543,7 +585,12 @@ class LedgerEdition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.period
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """2026年下半年: the period as people say it."""
+        return period_label(self.period)
 
 
 class LedgerEntry(models.Model):
@@ -555,13 +602,20 @@ class LedgerEntry(models.Model):
         CHANGED = "changed", _("Changed")
         UNCHANGED = "unchanged", _("Unchanged")
 
-    edition = models.ForeignKey(LedgerEdition, on_delete=models.CASCADE, related_name="entries")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="ledger_entries")
+    edition = models.ForeignKey(
+        LedgerEdition,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("ledger edition"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("project")
+    )
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     organization_name = models.CharField(_("organisation"), max_length=200)
     title = models.CharField(_("title"), max_length=200)
     snapshot = models.JSONField(_("listing as published"))
-    snapshot_sha256 = models.CharField(max_length=64)
+    snapshot_sha256 = models.CharField(max_length=64, verbose_name=_("content hash"))
     change = models.CharField(
         _("change since the last edition"), max_length=10, choices=Change.choices
     )
@@ -591,10 +645,17 @@ class LedgerEntry(models.Model):
 class LedgerEntryCoverage(models.Model):
     """Coverage of an entry as published (for the per-township view of an edition)."""
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="coverage")
-    prefix = models.CharField(max_length=12, db_index=True)
+    entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.CASCADE,
+        related_name="coverage",
+        verbose_name=_("ledger entry"),
+    )
+    prefix = models.CharField(max_length=12, db_index=True, verbose_name=_("region prefix"))
 
     class Meta:
+        verbose_name = _("coverage as published")
+        verbose_name_plural = _("coverage as published")
         constraints = [
             models.UniqueConstraint(fields=["entry", "prefix"], name="ledger_entry_coverage_once")
         ]
@@ -606,11 +667,20 @@ class LedgerEntryCoverage(models.Model):
 class LedgerRemoval(models.Model):
     """A project of the previous edition that is no longer in this one (closed or withdrawn)."""
 
-    edition = models.ForeignKey(LedgerEdition, on_delete=models.CASCADE, related_name="removals")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=200)
+    edition = models.ForeignKey(
+        LedgerEdition,
+        on_delete=models.CASCADE,
+        related_name="removals",
+        verbose_name=_("ledger edition"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project")
+    )
+    title = models.CharField(max_length=200, verbose_name=_("title"))
 
     class Meta:
+        verbose_name = _("listing removed from the ledger")
+        verbose_name_plural = _("listings removed from the ledger")
         constraints = [
             models.UniqueConstraint(fields=["edition", "project"], name="ledger_removal_once")
         ]
@@ -623,12 +693,14 @@ class Reminder(models.Model):
     """A periodic message already sent (the compare-and-set claim that makes jobs idempotent):
     one row per kind, period and subject."""
 
-    kind = models.CharField(max_length=40)
-    period = models.CharField(max_length=20)
-    subject = models.CharField(max_length=40)
-    sent_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40, verbose_name=_("kind"))
+    period = models.CharField(max_length=20, verbose_name=_("period"))
+    subject = models.CharField(max_length=40, verbose_name=_("subject"))
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=_("sent"))
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "period", "subject"], name="reminder_once_per_period"

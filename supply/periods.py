@@ -5,12 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext
+
 _PERIOD = re.compile(r"^(\d{4})-H([12])$")
 
 
 def period_of(day: dt.date) -> str:
     """The half year a day belongs to: 2026-03-05 -> 2026-H1, 2026-07-01 -> 2026-H2."""
     return f"{day.year}-H{1 if day.month < 7 else 2}"
+
+
+def period_label(period: str) -> str:
+    """The half year as people say it: 2026-H2 -> 2026年下半年 (the stored code stays for
+    sorting, URLs and file names)."""
+    match = _PERIOD.match(period or "")
+    if not match:
+        return period
+    if match[2] == "1":
+        return gettext("%(year)s, first half") % {"year": match[1]}
+    return gettext("%(year)s, second half") % {"year": match[1]}
 
 
 def period_start(period: str) -> dt.date:

@@ -7,6 +7,7 @@ the public showcase (推介会) and the half-yearly editions.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -25,6 +26,7 @@ from accounts import identifiers
 from accounts.filters import blank_means_any
 from accounts.models import Region, User
 from accounts.scope import region_scope
+from accounts.text import join_sentences
 
 from . import selectors, services
 from .filters import ProjectFilterSet
@@ -326,7 +328,7 @@ def project_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.project_confirm(user=request.user, project=project)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, join_sentences(exc.messages))
     else:
         messages.success(request, _("Thank you: the listing is confirmed as still right."))
     return redirect("supply:project_detail", project.pk)
@@ -340,7 +342,7 @@ def project_disclose(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.project_record_disclosure(user=request.user, project=project)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, join_sentences(exc.messages))
     else:
         messages.success(request, _("The disclosure of progress is recorded."))
     return redirect("supply:project_detail", project.pk)
@@ -594,7 +596,7 @@ def change_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         project = services.listing_change_approve(user=request.user, change=change)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, join_sentences(exc.messages))
         return redirect("supply:change_detail", change.pk)
     messages.success(
         request,
@@ -679,7 +681,7 @@ def edition_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(
         edition.workbook.open("rb"),
         as_attachment=True,
-        filename=f"ledger-{edition.period}.xlsx",
+        filename=f"慈善帮扶资源供给台账-{edition.label}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -687,31 +689,122 @@ def edition_workbook(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Public showcase (推介会), no login ------------------------------------------------------
 
 
-class ShowcaseFilterSet(ProjectFilterSet):
-    """The public filters: search, charity area, form of aid and city. "City" means available
-    somewhere in it: a listing covering the whole province, the city, or a part of the city."""
+def _current_regions() -> QuerySet[Region]:
+    return Region.objects.filter(valid_to__isnull=True).order_by("code")
 
-    PUBLIC = ("q", "area", "form", "city")
+
+class ShowcaseFilterSet(ProjectFilterSet):
+    """The public filters: search, charity area, form of aid and the place: a city, a county
+    of it and a township of that county (Dongguan and Zhongshan: the city's townships).
+
+    The place filters are one filter: the listings available somewhere in the most specific
+    place chosen (``ProjectQuerySet.available_in``): covering the township, a region above it
+    or a village of it. A county or township that does not lie in the chosen city (or county)
+    is dropped, not an error, so that changing the city starts its counties afresh; a county
+    or township given alone brings its city (and county) along."""
+
+    PUBLIC = ("q", "area", "form", "city", "county", "township")
+    PLACES = ("city", "county", "township")
+    PLACE_LEVELS = (Region.Level.PREFECTURE, Region.Level.COUNTY, Region.Level.TOWNSHIP)
 
     city = django_filters.ModelChoiceFilter(
         label=gettext_lazy("City"),
-        queryset=Region.objects.filter(
-            level=Region.Level.PREFECTURE, valid_to__isnull=True
-        ).order_by("code"),
-        method="in_city",
+        queryset=_current_regions().filter(level=Region.Level.PREFECTURE),
+        method="anywhere",
         empty_label=gettext_lazy("All cities"),
     )
+    county = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("County"),
+        queryset=Region.objects.none(),
+        method="anywhere",
+        empty_label=gettext_lazy("All counties"),
+    )
+    township = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Township"),
+        queryset=Region.objects.none(),
+        method="anywhere",
+        empty_label=gettext_lazy("All townships"),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else None
+        chosen = _place_chain(data) if data is not None else {}
+        super().__init__(data, *args, **kwargs)
         for name in list(self.filters):
             if name not in self.PUBLIC:
                 del self.filters[name]
+        city, county = chosen.get("city"), chosen.get("county")
+        if city is not None:
+            self.filters["county"].queryset = _current_regions().filter(
+                parent=city, level=Region.Level.COUNTY
+            )
+        township_parent = county or (city if city is not None and city.without_counties else None)
+        if township_parent is not None:
+            self.filters["township"].queryset = _current_regions().filter(
+                parent=township_parent, level=Region.Level.TOWNSHIP
+            )
+        self.place = chosen.get("township") or county or city
 
-    def in_city(self, queryset: QuerySet, name: str, value: Region | None) -> QuerySet:
-        if value is None:
-            return queryset
-        return queryset.available_in(value.code)
+    def anywhere(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset  # the place is filtered once, in filter_queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if self.place is not None:
+            queryset = queryset.available_in(self.place.code)
+        return queryset
+
+
+def _place_chain(data: Any) -> dict[str, Region | None]:
+    """The chosen city, county and township, consistent with each other; ``data`` is
+    corrected in place. A place given alone brings the places above it; one that does not lie
+    in the place chosen above it is dropped. One query for the three codes (and one to know
+    whether the city has counties)."""
+    codes = {
+        name: identifiers.ascii_digits(data.get(name, "")) or ""
+        for name in ShowcaseFilterSet.PLACES
+    }
+    found = {
+        region.code: region
+        for region in _current_regions()
+        .filter(code__in=[code for code in codes.values() if len(code) == 12])
+        .select_related("parent__parent")
+    }
+
+    def chosen(name: str, level: str) -> Region | None:
+        region = found.get(codes[name])
+        return region if region is not None and region.level == level else None
+
+    city = chosen("city", Region.Level.PREFECTURE)
+    county = chosen("county", Region.Level.COUNTY)
+    township = chosen("township", Region.Level.TOWNSHIP)
+    if township is not None:
+        above = township.parent
+        if above is not None and above.level == Region.Level.COUNTY:
+            if county is not None and county.code != above.code:
+                township = None
+            else:
+                county = above
+        elif county is not None:  # a township of a city without counties (东莞, 中山)
+            township = None
+    if county is not None:
+        if city is not None and city.code != county.parent_id:
+            county = township = None
+        else:
+            city = county.parent
+    elif township is not None:
+        if city is not None and city.code != township.parent_id:
+            township = None
+        else:
+            city = township.parent
+    if city is not None:
+        city.without_counties = (
+            not _current_regions().filter(parent=city, level=Region.Level.COUNTY).exists()
+        )
+    places = {"city": city, "county": county, "township": township}
+    for name, region in places.items():
+        data[name] = region.code if region is not None else ""
+    return places
 
 
 def _showcase_figures() -> dict[str, Any]:
@@ -750,16 +843,73 @@ def showcase(request: HttpRequest) -> HttpResponse:
     blank_means_any(filterset.form)
     page = _page(request, filterset.qs)
     _with_labels(page.object_list)
-    context = {"filter": filterset, "page": page}
+    place = filterset.place
+    context = {"filter": filterset, "page": page, "place": place.code if place else ""}
     if request.htmx:
-        return render(request, "showcase/index.html#results", context)
+        # The results, and the county and township choices of the city now chosen (swapped
+        # out of band, so that the search box being typed in is left alone).
+        return render(request, "showcase/index.html#results-and-places", context)
     context["figures"] = _showcase_figures()
     return render(request, "showcase/index.html", context)
 
 
+_FILTER_OF_LEVEL = {
+    Region.Level.PREFECTURE: "city",
+    Region.Level.COUNTY: "county",
+    Region.Level.TOWNSHIP: "township",
+}
+
+
+def _covers(project: Project, region: Region) -> bool:
+    """Whether the listing is available somewhere in ``region`` (``available_in`` on the
+    prefetched coverage): it covers the region or a region above it, or a part of it."""
+    prefix = region.prefix
+    return any(
+        prefix.startswith(c.prefix) or c.prefix.startswith(prefix) for c in project.coverage.all()
+    )
+
+
+def _station_of(project: Project, place: Region | None) -> dict[str, Any]:
+    """Where a person applies with a social worker's help: the social-work station of their
+    township (社会工作服务站). The station is the township itself: its name and place are
+    public. The data holds no station address or telephone (a station's social workers'
+    phones are personal data, never published), so the page names the station and where it
+    is. Without a township chosen: the covered townships when the listing names them, or the
+    townships of the place chosen."""
+    if place is not None and place.level == Region.Level.TOWNSHIP:
+        above = [place.parent, place.parent.parent if place.parent else None]
+        path = [r.name for r in reversed(above) if r is not None and r.level != "province"]
+        return {"township": place, "covered": _covers(project, place), "path": [*path, place.name]}
+    townships = [
+        c.region for c in project.coverage.all() if c.region.level == Region.Level.TOWNSHIP
+    ]
+    if place is not None:
+        townships = [t for t in townships if t.code.startswith(place.prefix)]
+    return {"townships": townships[:20]}
+
+
 def showcase_project(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(selectors.public_project_list(), pk=pk)
-    return render(request, "showcase/project.html", {"project": _with_labels([project])[0]})
+    project = get_object_or_404(
+        selectors.public_project_list().select_related("organization"), pk=pk
+    )
+    code = identifiers.ascii_digits(request.GET.get("place", "")) or ""
+    place = (
+        _current_regions()
+        .filter(code=code, level__in=ShowcaseFilterSet.PLACE_LEVELS)
+        .select_related("parent__parent")
+        .first()
+        if len(code) == 12
+        else None
+    )
+    context = {
+        "project": _with_labels([project])[0],
+        "contact": project.public_contact,
+        "station": _station_of(project, place),
+        "place": place,
+        # Back to the list with the same place chosen.
+        "back": urlencode({_FILTER_OF_LEVEL[place.level]: place.code}) if place else "",
+    }
+    return render(request, "showcase/project.html", context)
 
 
 @login_required

@@ -35,17 +35,20 @@ def seed_demo_twice(
         yield Loaded(first=first, second=state(), output=out.getvalue())
 
 
-def seed_demo_once(django_db_blocker, tmp_path_factory) -> Iterator[str]:
+def seed_demo_once(django_db_blocker, tmp_path_factory, media_root=None) -> Iterator[str]:
     """seed_demo run once for a module's tests (yields its output), rolled back afterwards;
-    the same settings as ``seed_demo_twice``."""
+    the same settings as ``seed_demo_twice``. Give ``media_root`` to read the files it wrote
+    (the edition workbook) from the tests, whose own MEDIA_ROOT is a folder per test."""
     out = io.StringIO()
-    with _rolled_back_demo_settings(django_db_blocker, tmp_path_factory):
+    with _rolled_back_demo_settings(django_db_blocker, tmp_path_factory, media_root):
         call_command("seed_demo", stdout=out)
         yield out.getvalue()
 
 
 @contextlib.contextmanager
-def _rolled_back_demo_settings(django_db_blocker, tmp_path_factory) -> Iterator[None]:
+def _rolled_back_demo_settings(
+    django_db_blocker, tmp_path_factory, media_root=None
+) -> Iterator[None]:
     """Database access, fast hashing, a temporary media folder and eager tasks for a module
     fixture, inside a transaction that is rolled back at the end."""
     celery_app.conf.task_always_eager = True
@@ -53,7 +56,7 @@ def _rolled_back_demo_settings(django_db_blocker, tmp_path_factory) -> Iterator[
         django_db_blocker.unblock(),
         override_settings(
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            MEDIA_ROOT=media_root or tmp_path_factory.mktemp("media"),
         ),
         transaction.atomic(),
     ):

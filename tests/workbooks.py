@@ -103,3 +103,61 @@ def count_parsed_rows(monkeypatch: Any) -> list[int]:
 
     monkeypatch.setattr(xlsx._SheetParser, "parse_row", counting)
     return parsed
+
+
+# --- Workbooks people open in Excel or WPS -------------------------------------------------
+
+
+def display_width(value: Any) -> int:
+    """Columns a value takes in Excel/WPS: two for a CJK character, ten for a date."""
+    import datetime as dt
+    import unicodedata
+
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime | dt.date):
+        return 10
+    return max(
+        (sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line))
+        for line in (str(value).splitlines() or [""])
+    )
+
+
+def table_of(ws: Any, *, header_row: int) -> dict[str, list[Any]]:
+    """The cells of a sheet's table by header (the data rows below the header)."""
+    headers = [c.value for c in ws[header_row]]
+    columns: dict[str, list[Any]] = {h: [] for h in headers}
+    for row in ws.iter_rows(min_row=header_row + 1):
+        for header, cell in zip(headers, row, strict=False):
+            columns[header].append(cell)
+    return columns
+
+
+def check_fit_for_excel(ws: Any, *, header_row: int, max_width: int = 50) -> list[str]:
+    """What is wrong with a sheet as a table opened in Excel or WPS: the header row frozen,
+    an autofilter over the header and every data row, each column wide enough for its header
+    and its widest value (up to ``max_width``)."""
+    from openpyxl.utils import get_column_letter
+
+    problems = []
+    headers = [c.value for c in ws[header_row]]
+    if ws.freeze_panes != f"A{header_row + 1}":
+        problems.append(f"{ws.title}: freeze panes {ws.freeze_panes}")
+    expected = f"A{header_row}:{get_column_letter(len(headers))}{ws.max_row}"
+    if ws.auto_filter.ref != expected:
+        problems.append(f"{ws.title}: filter {ws.auto_filter.ref}, expected {expected}")
+    for index, (header, cells) in enumerate(table_of(ws, header_row=header_row).items(), 1):
+        width = ws.column_dimensions[get_column_letter(index)].width or 0
+        widest = max([display_width(header), *(display_width(c.value) for c in cells)])
+        if width < min(widest, max_width):
+            problems.append(f"{ws.title}: {header} is {width} wide for {widest}")
+    return problems
+
+
+def check_dates(cells: list[Any]) -> list[str]:
+    """Every filled cell a real date formatted yyyy-mm-dd (not text)."""
+    return [
+        f"{c.coordinate}: {c.value!r} ({c.number_format})"
+        for c in cells
+        if c.value is not None and not (c.is_date and c.number_format == "yyyy-mm-dd")
+    ]

@@ -18,7 +18,7 @@ from .conftest import need_for, publish
 pytestmark = pytest.mark.django_db
 
 withdraw_stale = importlib.import_module(
-    "matching.migrations.0004_withdraw_applications_of_closed_needs"
+    "matching.migrations.0005_withdraw_applications_of_closed_needs"
 ).withdraw_applications_of_closed_needs
 
 

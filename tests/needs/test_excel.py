@@ -279,13 +279,13 @@ def test_the_need_list_has_one_row_per_need(household, worker):
 
     rows = _cells(excel.need_workbook(user=worker, region=None))
 
-    assert rows[1] == [h for h, _w in excel.NEED_HEADERS]
-    by_description = {r[5]: r for r in rows[2:]}
+    assert rows[1] == list(excel.NEED_HEADERS)
+    by_description = {r[6]: r for r in rows[2:]}
     school = by_description["下学期学费"]
-    assert school[:3] == [household.code, "陈秀英", "陈小明"]
-    assert (school[6], school[7]) == ("是", 1200)
-    assert by_description["-米面油"][2] == "全户"
-    assert by_description["-米面油"][6] == "否"
+    assert school[:4] == [household.code, household.region.name, "陈秀英", "陈小明"]
+    assert (school[7], school[8]) == ("是", 1200)
+    assert by_description["-米面油"][3] == "全户"
+    assert by_description["-米面油"][7] == "否"
 
 
 # --- Export views ----------------------------------------------------------------------------

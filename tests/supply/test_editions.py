@@ -357,7 +357,7 @@ def test_a_missed_tick_is_caught_up_by_the_daily_job_exactly_once(
     assert caught_up.entry_count == 1
     # The stations are told once, and the regular tick coming late changes nothing.
     told = Notification.objects.filter(recipient=worker, kind="ledger_edition")
-    assert [n.title for n in told] == ["2027-H1 慈善帮扶资源供给台账已发布"]
+    assert [n.title for n in told] == ["2027年上半年慈善帮扶资源供给台账已发布"]
     with time_machine.travel(_at("2027-01-04"), tick=False):
         assert tasks.publish_edition() == caught_up.pk
     assert LedgerEdition.objects.count() == 2

@@ -519,6 +519,7 @@ def test_the_template_has_both_sheets_with_the_headers_and_instructions(county_o
         "名称",
         "类型",
         "登记管理机关区划代码",
+        "登记管理机关所在地",
         "慈善组织身份",
         "认定/登记日期",
         "公开募捐资格",

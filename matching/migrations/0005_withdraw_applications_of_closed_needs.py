@@ -47,7 +47,7 @@ def withdraw_applications_of_closed_needs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matching", "0003_encrypt_existing_free_text"),
+        ("matching", "0004_field_labels_in_chinese"),
         ("supply", "0001_initial"),
     ]
 
