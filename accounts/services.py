@@ -201,7 +201,9 @@ def register_notification_kind(kind: str, label: Any) -> None:
 
 
 def notification_kind_label(kind: str) -> str:
-    return str(_NOTIFICATION_KINDS.get(kind, kind))
+    """The kind in words; a kind no app registered reads as a plain "notification", never as
+    its code."""
+    return str(_NOTIFICATION_KINDS.get(kind) or _("Notification"))
 
 
 def notify(

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.dashboard import register_card
         from accounts.menu import register_menu_item
+        from accounts.services import register_notification_kind
 
         officers = {"civil_affairs", "administrator"}
         register_card("reports:dashboard_card", roles=officers)
@@ -18,3 +19,8 @@ class ReportsConfig(AppConfig):
         register_menu_item(
             "reports", "reports:evaluation_list", _("Annual evaluations"), roles=officers, order=20
         )
+        register_notification_kind("evaluation_built", _("Annual evaluation built"))
+        register_notification_kind("evaluations_built", _("Annual evaluations of the year built"))
+        register_notification_kind("evaluation_submitted", _("Annual evaluation submitted"))
+        register_notification_kind("evaluation_returned", _("Annual evaluation returned"))
+        register_notification_kind("evaluation_accepted", _("Annual evaluation accepted"))

@@ -42,7 +42,12 @@ def evaluation_title(evaluation: AnnualEvaluation) -> str:
 
 
 def file_stem(evaluation: AnnualEvaluation) -> str:
-    return f"evaluation-{evaluation.region_id}-{evaluation.year}-v{evaluation.version}"
+    """The files' name as people read it in a download folder: 英德市2025年度评估-第1版."""
+    return _("%(region)s%(year)s annual evaluation-version %(version)s") % {
+        "region": evaluation.region.name,
+        "year": evaluation.year,
+        "version": evaluation.version,
+    }
 
 
 def _sections(evaluation: AnnualEvaluation) -> list[SectionView]:

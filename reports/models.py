@@ -66,7 +66,7 @@ class AnnualEvaluation(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
     metrics = models.JSONField(_("figures"))
-    metrics_sha256 = models.CharField(max_length=64)
+    metrics_sha256 = models.CharField(_("checksum of the figures"), max_length=64)
     narrative = models.JSONField(_("narrative"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -82,14 +82,24 @@ class AnnualEvaluation(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     review_comment = models.TextField(_("comment of the reviewing tier"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EvaluationQuerySet.as_manager()
 
@@ -141,21 +151,33 @@ class EvaluationBuild(models.Model):
     dies leaves a lease that runs out, and the sweep hands the build to another. The evaluation
     is written in one transaction at the end, so a dead worker leaves no half evaluation."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
-    scheduled = models.BooleanField(default=False)
+    scheduled = models.BooleanField(_("by the yearly job"), default=False)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    progress = models.PositiveSmallIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     evaluation = models.ForeignKey(
-        AnnualEvaluation, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+        AnnualEvaluation,
+        verbose_name=_("annual evaluation"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
     )
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("evaluation build")
@@ -178,7 +200,10 @@ class EvaluationBuild(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region_id} {self.year}"
+        return _("Build of the %(year)s evaluation of %(region)s") % {
+            "year": self.year,
+            "region": self.region.name,
+        }
 
     @property
     def is_finished(self) -> bool:
@@ -188,9 +213,13 @@ class EvaluationBuild(models.Model):
 class YearlyRun(models.Model):
     """The 15 January job of one year: administrators are told once, when its last build ends."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    notified_at = models.DateTimeField(_("administrators told"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yearly evaluation run")
+        verbose_name_plural = _("yearly evaluation runs")
 
     def __str__(self) -> str:
         return str(self.year)
@@ -235,6 +264,7 @@ class ReportExport(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     evaluation = models.ForeignKey(
         AnnualEvaluation,
+        verbose_name=_("annual evaluation"),
         on_delete=models.CASCADE,
         related_name="exports",
         null=True,
@@ -246,17 +276,22 @@ class ReportExport(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     file = models.FileField(_("file"), upload_to="reports/", blank=True)
-    filename = models.CharField(max_length=200, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("checksum"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
 
     objects = ExportQuerySet.as_manager()
 
@@ -276,7 +311,7 @@ class ReportExport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.filename or f"{self.kind} {self.pk}"
+        return self.filename or str(self.get_kind_display())
 
     @property
     def is_ready(self) -> bool:

@@ -41,6 +41,10 @@ ALLOWED_WORDS = {
     "WPS",
     "XLSX",
     "xlsx",
+    "PDF",
+    "pdf",
+    "CSV",
+    "csv",
 }
 
 WORD = re.compile(r"[A-Za-z]{3,}")

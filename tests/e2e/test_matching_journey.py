@@ -24,6 +24,13 @@ from .conftest import PHONE, log_in, no_sideways_scroll, open_menu_link, zh
 
 @pytest.fixture
 def scene(transactional_db):
+    return make_scene()
+
+
+def make_scene() -> dict:
+    """A county project for dibao children in difficulty, a child of 10 in 沙口镇 with her
+    guardian's consent and an education need: the officer ``yingde_mz``, the charity's
+    ``cishan`` and the worker ``shakou``."""
     regions = region_tree()
     officer = UserFactory(
         username="yingde_mz", name="罗科长", role="civil_affairs", region=regions["county_a"]

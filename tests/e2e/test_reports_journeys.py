@@ -88,7 +88,7 @@ def test_an_administrator_builds_and_downloads_a_county_evaluation(
     with page.expect_download() as download:
         pdf_row.get_by_role("link", name=zh("Download")).click()
     pdf = download.value.path().read_bytes()
-    assert download.value.suggested_filename == "evaluation-441881000000-2025-v1.pdf"
+    assert download.value.suggested_filename == "英德市2025年度评估-第1版.pdf"
     text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "英德市2025年度慈善帮扶资源供需精准对接总结评估" in text
     assert "提交的申请7" in text
