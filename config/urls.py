@@ -23,10 +23,12 @@ urlpatterns = [
     path("api/needs/", include("needs.api.urls")),
     path("api/supply/", include("supply.api.urls")),
     path("api/matching/", include("matching.api.urls")),
+    path("api/referrals/", include("referrals.api.urls")),
     path("api/", include("accounts.api.urls")),
     path("needs/", include("needs.urls")),
     path("supply/", include("supply.urls")),
     path("matching/", include("matching.urls")),
+    path("referrals/", include("referrals.urls")),
     path("showcase/", include("supply.urls_public")),
     path("", include("accounts.urls")),
 ]

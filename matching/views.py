@@ -29,7 +29,7 @@ from accounts.net import client_ip
 from needs import selectors as needs_selectors
 from supply import selectors as supply_selectors
 
-from . import selectors, services
+from . import actions, selectors, services
 from .candidates import candidate_search
 from .filters import ApplicationFilterSet
 from .forms import (
@@ -296,6 +296,10 @@ def _detail_page(
         else [],
         "alternatives": _alternatives(application)
         if roles["is_worker"] and application.status in (S.REJECTED, S.EXPIRED)
+        else [],
+        # What the apps above matching offer the household's side (referrals: refer instead).
+        "more_actions": actions.application_actions(application.status)
+        if roles["is_worker"]
         else [],
     }
     failed = bound is not None and bool(bound[1].errors)
