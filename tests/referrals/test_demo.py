@@ -1,0 +1,122 @@
+"""The demo referrals and cases that ``manage.py seed_demo`` loads (referrals/demo.py): every
+direction and status, a chain after a decline, a revoked consent the charity sees as withdrawn,
+a granted status on a registered household, cases open and closed, reminders and escalations —
+and a second run changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Notification, User
+from needs.models import AssistanceRecord, Consent, Household
+from referrals import jobs
+from referrals.demo import demo_referrals
+from referrals.models import Case, CaseGoal, CaseNote, Direction, Referral
+
+from ..demo_support import Loaded, seed_demo_twice
+
+pytestmark = pytest.mark.django_db
+
+S = Referral.Status
+
+
+def _state() -> dict[str, object]:
+    return {
+        "referrals": dict(Referral.objects.values_list("pk", "status")),
+        "sent": dict(Referral.objects.values_list("pk", "sent_at")),
+        "cases": dict(Case.objects.values_list("pk", "status")),
+        "goals": CaseGoal.objects.count(),
+        "case_notes": CaseNote.objects.count(),
+        "consents": Consent.objects.count(),
+        "households": Household.objects.count(),
+        "statuses": AssistanceRecord.objects.count(),
+        "notifications": Notification.objects.count(),
+    }
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loaded]:
+    yield from seed_demo_twice(django_db_blocker, tmp_path_factory, _state)
+
+
+def test_a_second_run_creates_and_changes_nothing(loaded):
+    assert loaded.second == loaded.first
+    assert len(loaded.first["referrals"]) >= 20
+    out = loaded.output
+    assert out.count("referrals demo:") == 2
+    assert out.index("matching demo:") < out.index("referrals demo:")
+    assert out.rindex("referrals demo:") < out.rindex("Demo logins")
+
+
+def test_every_direction_and_status(loaded):
+    referrals = demo_referrals()
+    for direction in Direction.values:
+        of = referrals.filter(direction=direction)
+        assert of.exists(), direction
+    assert set(referrals.values_list("status", flat=True)) == set(S.values)
+    to_ca = referrals.filter(direction=Direction.TO_CIVIL_AFFAIRS)
+    assert {o for o in to_ca.values_list("outcome", flat=True) if o} == {
+        "applied",
+        "granted",
+        "not_eligible",
+    }
+    assert referrals.filter(direction=Direction.TO_CHARITY, status=S.CLOSED).exists()
+    assert referrals.filter(direction=Direction.TO_STATION, status=S.CLOSED).exists()
+
+
+def test_a_chain_a_revoked_consent_and_a_granted_status(loaded):
+    referrals = demo_referrals()
+    onward = referrals.get(previous__isnull=False)
+    assert onward.previous.status == S.DECLINED
+    withdrawn = referrals.get(consent__revoked_at__isnull=False)
+    charity = Client()
+    charity.force_login(User.objects.get(username="charity"))
+    html = charity.get(reverse("referrals:referral_detail", args=[withdrawn.pk])).content.decode()
+    assert 'id="consent-withdrawn"' in html
+    assert withdrawn.member.name not in html
+    granted = referrals.get(outcome="granted")
+    assert AssistanceRecord.objects.filter(
+        member__household=granted.household, status=granted.granted_status, ended_on=None
+    ).exists()
+
+
+def test_cases_open_and_closed_with_plans_and_notes(loaded):
+    cases = Case.objects.all()
+    assert cases.filter(status=Case.Status.OPEN).count() >= 2
+    assert cases.filter(status=Case.Status.CLOSED).count() >= 2
+    assert cases.filter(referral__isnull=False).exists()
+    assert cases.filter(referral__isnull=True).exists()
+    for case in cases:
+        assert case.goals.exists() and case.notes.filter(kind="review").exists()
+        assert case.assessment
+
+
+def test_the_deadlines_are_followed_up_already_and_a_rerun_of_the_job_sends_nothing(loaded):
+    referrals = demo_referrals()
+    assert referrals.filter(reminded_at__isnull=False).exists()
+    assert referrals.filter(escalated_at__isnull=False).exists()
+    result = jobs.follow_up()
+    assert (result.reminded, result.escalated) == (0, 0)
+    assert referrals.overdue().exists()
+
+
+def test_the_demo_logins_see_their_inboxes(loaded):
+    client = Client()
+    for username, box in (
+        ("charity", "incoming"),
+        ("charity", "outgoing"),
+        ("county_officer", "incoming"),
+        ("worker", "outgoing"),
+        ("worker", "incoming"),
+    ):
+        client.force_login(User.objects.get(username=username))
+        page = client.get(reverse("referrals:inbox") + f"?box={box}")
+        assert page.status_code == 200
+        assert 'class="list-group-item list-group-item-action"' in page.content.decode(), (
+            username,
+            box,
+        )
