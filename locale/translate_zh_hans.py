@@ -1743,6 +1743,10 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     ("referral status", "Closed"): "已办结",
     ("case status", "Open"): "进行中",
     ("case status", "Closed"): "已结案",
+    ("urgency", "Urgent"): "紧急",
+    "Receiving organisation": "接收机构",
+    "Referred by": "转介方",
+    "Sent on": "转介时间",
 }
 
 

@@ -90,7 +90,7 @@ class ReferralForm(forms.Form):
         widget=RADIOS,
     )
     organization = OrganizationChoiceField(
-        label=_("Organisation"),
+        label=_("Receiving organisation"),
         queryset=Organization.objects.none(),
         required=False,
         help_text=_("Only with the person's consent to referral in force for it."),

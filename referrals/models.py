@@ -100,7 +100,7 @@ class Referral(models.Model):
 
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("Normal")
-        URGENT = "urgent", _("Urgent")
+        URGENT = "urgent", pgettext_lazy("urgency", "Urgent")
         CRITICAL = "critical", _("Critical (急难愁盼)")
 
     class Outcome(models.TextChoices):
@@ -368,6 +368,13 @@ class Referral(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def receiver_name(self) -> str:
+        """The receiving organisation, or the department or station (loaded with the row)."""
+        if self.receiver_organization_id:
+            return self.receiver_organization.name
+        return self.receiver_region.name if self.receiver_region_id else ""
 
     @property
     def needs_consent(self) -> bool:

@@ -212,9 +212,7 @@ def tell(recipients: Iterable[User], title: str, referral: Referral, body: str =
 
 
 def receiver_name(referral: Referral) -> str:
-    if referral.receiver_organization_id:
-        return referral.receiver_organization.name
-    return referral.receiver_region.name if referral.receiver_region_id else ""
+    return referral.receiver_name
 
 
 # --- The snapshot ----------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def _status(request: HttpRequest) -> int:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Referrals per role: incoming, outgoing, overdue, with the counts of each."""
     user = request.user
-    box = request.GET.get("box") or ("outgoing" if user.role == User.Role.CHARITY else "incoming")
+    box = request.GET.get("box") or "incoming"
     if box not in selectors.BOXES:
         raise Http404
     filterset = ReferralFilterSet(

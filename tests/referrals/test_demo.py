@@ -120,3 +120,22 @@ def test_the_demo_logins_see_their_inboxes(loaded):
             username,
             box,
         )
+
+
+def test_every_demo_referral_and_case_renders_for_each_side(loaded):
+    """Every page of every status and direction, as the administrator, the demo charity login
+    (what it may see) and the county officer: no template error anywhere."""
+    client = Client()
+    for username in ("admin", "charity", "county_officer", "worker"):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        visible = Referral.objects.visible_to(user)
+        for referral in demo_referrals():
+            page = client.get(reverse("referrals:referral_detail", args=[referral.pk]))
+            expected = 200 if visible.filter(pk=referral.pk).exists() else 404
+            assert page.status_code == expected, (username, referral.number, referral.status)
+            if referral.household_id and expected == 200 and username != "charity":
+                fragment = reverse("referrals:household_fragment", args=[referral.household_id])
+                assert client.get(fragment).status_code == 200
+        for case in Case.objects.visible_to(user):
+            assert client.get(reverse("referrals:case_detail", args=[case.pk])).status_code == 200
