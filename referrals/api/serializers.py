@@ -72,6 +72,27 @@ RelationField = _choice_field(Member.Relation.choices, "ReferralsRelationEnum")
 # --- Shared pieces ---------------------------------------------------------------------------
 
 
+def side_field(side: str) -> serializers.Field:
+    """``side``: which of the three representations this is (``government``, ``receiver`` or
+    ``referring_charity``), one value each, so that a client — and the schema's ``oneOf`` —
+    can tell them apart."""
+
+    name = "".join(part.title() for part in side.split("_"))
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=[(side, side)]),
+        component_name=f"ReferralsSide{name}Enum",
+    )
+    class SideField(serializers.Field):
+        def __init__(self) -> None:
+            super().__init__(read_only=True, source="*")
+
+        def to_representation(self, value: Any) -> str:
+            return side
+
+    return SideField()
+
+
 class ReferralsUserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="get_full_name", read_only=True)
@@ -207,8 +228,9 @@ class ReferralsReferralFactsSerializer(serializers.ModelSerializer):
 
 
 class ReferralsReferralRowSerializer(ReferralsReferralFactsSerializer):
+    side = side_field("government")
     region = ReferralsRegionRefSerializer(read_only=True)
-    household_code = serializers.CharField(source="household.code", read_only=True)
+    household_code = serializers.SerializerMethodField()
     member = ReferralsMemberRefSerializer(read_only=True)
     person_name = serializers.SerializerMethodField()
     sender = ReferralsUserRefSerializer(read_only=True)
@@ -217,6 +239,7 @@ class ReferralsReferralRowSerializer(ReferralsReferralFactsSerializer):
 
     class Meta(ReferralsReferralFactsSerializer.Meta):
         fields = [
+            "side",
             *ReferralsReferralFactsSerializer.Meta.fields,
             "region",
             "household",
@@ -230,6 +253,10 @@ class ReferralsReferralRowSerializer(ReferralsReferralFactsSerializer):
             "previous",
         ]
         read_only_fields = fields
+
+    def get_household_code(self, referral: Referral) -> str:
+        """The household's number; empty for a person a charity referred, not linked yet."""
+        return referral.household.code if referral.household_id else ""
 
     def get_person_name(self, referral: Referral) -> str:
         """The person referred: the member, the head of the household as sent, or the name a
@@ -309,6 +336,7 @@ class ReferralsReferralOutputSerializer(ReferralsReferralRowSerializer):
 
 #: Everything a charity receiving a referral sees, page and API alike (pinned by the tests).
 RECEIVER_FIELDS = [
+    "side",
     *ReferralsReferralFactsSerializer.Meta.fields,
     "sender",
     "consent_in_force",
@@ -328,6 +356,7 @@ class ReferralsReceiverReferralSerializer(ReferralsReferralFactsSerializer):
     sent while the person's consent is in force; ``person`` and ``household`` null and nothing
     else of the person once it was withdrawn or expired."""
 
+    side = side_field("receiver")
     sender = serializers.SerializerMethodField()
     consent_in_force = serializers.BooleanField(read_only=True)
     person = serializers.SerializerMethodField()
@@ -394,6 +423,7 @@ class ReferralsSentByCharitySerializer(ReferralsReferralFactsSerializer):
     """A charity's own referral to civil affairs: what it sent and the outcome; nothing of the
     ledger (not even whether the person was found in it)."""
 
+    side = side_field("referring_charity")
     region = ReferralsRegionRefSerializer(read_only=True)
     sender_organization = ReferralsOrganizationRefSerializer(read_only=True)
     aid_sought = AidField(read_only=True)
@@ -405,6 +435,7 @@ class ReferralsSentByCharitySerializer(ReferralsReferralFactsSerializer):
 
     class Meta(ReferralsReferralFactsSerializer.Meta):
         fields = [
+            "side",
             *ReferralsReferralFactsSerializer.Meta.fields,
             "region",
             "sender_organization",

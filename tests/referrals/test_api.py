@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 #: Everything the charity receiving a referral may read of it, pinned here on purpose: a field
 #: added to the receiver's serializer must be added here too, after thinking about consent.
 RECEIVER_FIELDS = {
+    "side",
     "id",
     "number",
     "direction",
