@@ -4,6 +4,7 @@ checked and scoped; and 404 for outsiders on every referral URL."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -522,3 +523,19 @@ def test_refer_instead_is_not_offered_on_a_running_application(client, everythin
 
 
 __all__ = ["Region", "referral_consent"]
+
+
+def test_rotating_the_keys_keeps_the_files_readable(settings, worker, sent):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from referrals import attachments as files
+
+    services.referral_attachment_add(user=worker, referral=sent, uploads=[upload()])
+    attachment = sent.attachments.get()
+    old = list(settings.FIELD_ENCRYPTION_KEYS)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    call_command("rotate_attachment_keys", stdout=io.StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # the old key dropped
+    assert files.read(ReferralAttachment.objects.get(pk=attachment.pk)) == PDF
