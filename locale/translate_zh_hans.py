@@ -1671,7 +1671,6 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Open a case": "开个案",
     "overdue": "逾期",
     "No referral or case yet.": "暂无转介或个案。",
-    "to": "转给",
     "consent withdrawn: details no longer shared": "同意已撤回:不再共享个人信息",
     "%(n)s person": "%(n)s 人",
     "Procedure": "办理程序",

@@ -25,12 +25,14 @@ referrals and creates nothing.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.db.models import Q
@@ -193,6 +195,16 @@ CASE_NOTES = (
     (CaseNote.Kind.REVIEW, "一个月回顾:陪伴计划执行顺利,学杂费问题已对接慈善会。"),
 )
 REVOKE_REASON = "家属表示不再希望向外部机构提供个人信息,撤回转介同意。"
+#: Files sent with referrals: a blank one-page PDF and a 1×1 PNG stand for the scans.
+BLANK_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 @dataclass
@@ -412,6 +424,11 @@ class _Loader:
         services.referral_accept(user=staff, referral=r)
         services.referral_start_service(user=staff, referral=r, note=NOTES[1])
         services.referral_note_add(user=r.sender, referral=r, body=NOTES[2])
+        services.referral_attachment_add(
+            user=r.sender,
+            referral=r,
+            uploads=[SimpleUploadedFile("在读证明.pdf", BLANK_PDF, "application/pdf")],
+        )
         self._after(r, received=1, answered=1, started=3)
         r = self._to_charity(WANGBU, sunshine, 50, reason=5)
         services.referral_accept(user=staff, referral=r)
@@ -448,6 +465,11 @@ class _Loader:
         services.referral_receive(user=county, referral=r)
         self._after(r, received=1)
         r = self._person(2, 9)
+        services.referral_attachment_add(
+            user=self.charity,
+            referral=r,
+            uploads=[SimpleUploadedFile("房屋受损照片.png", TINY_PNG, "image/png")],
+        )
         services.referral_accept(user=county, referral=r)
         services.referral_record_outcome(
             user=county, referral=r, outcome=O.APPLIED, note=OUTCOME_NOTES[O.APPLIED]

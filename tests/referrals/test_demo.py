@@ -24,7 +24,14 @@ pytestmark = pytest.mark.django_db
 S = Referral.Status
 
 
+#: The media folder of the module's demo (the tests' own fixture gives each test another).
+DEMO_MEDIA: dict[str, object] = {}
+
+
 def _state() -> dict[str, object]:
+    from django.conf import settings
+
+    DEMO_MEDIA["root"] = settings.MEDIA_ROOT
     return {
         "referrals": dict(Referral.objects.values_list("pk", "status")),
         "sent": dict(Referral.objects.values_list("pk", "sent_at")),
@@ -139,3 +146,16 @@ def test_every_demo_referral_and_case_renders_for_each_side(loaded):
                 assert client.get(fragment).status_code == 200
         for case in Case.objects.visible_to(user):
             assert client.get(reverse("referrals:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_the_demo_files_are_served_to_the_sides(loaded, settings):
+    from referrals.models import ReferralAttachment
+
+    settings.MEDIA_ROOT = DEMO_MEDIA["root"]
+    client = Client()
+    for attachment in ReferralAttachment.objects.select_related("referral"):
+        client.force_login(attachment.uploaded_by)
+        url = reverse("referrals:attachment_download", args=[attachment.referral_id, attachment.pk])
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer["Content-Type"] == attachment.content_type
+    assert ReferralAttachment.objects.count() >= 2

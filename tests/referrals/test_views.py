@@ -539,3 +539,36 @@ def test_rotating_the_keys_keeps_the_files_readable(settings, worker, sent):
     call_command("rotate_attachment_keys", stdout=io.StringIO())
     settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # the old key dropped
     assert files.read(ReferralAttachment.objects.get(pk=attachment.pk)) == PDF
+
+
+def test_the_case_list_runs_a_bounded_number_of_queries(
+    client, worker, regions, django_assert_max_num_queries
+):
+    from ..needs.factories import make_household, member_input
+
+    for n in range(8):
+        household = make_household(
+            worker,
+            regions["township_a1"],
+            members=[member_input(f"张{n}号", region_code=regions["township_a1"].code)],
+        )
+        case = services.case_open(user=worker, household=household, assessment="评估")
+        services.case_goal_add(user=worker, case=case, goal="目标", due_on=timezone.localdate())
+    login(client, worker)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("referrals:case_list"))
+    assert len(re.findall(r'href="/referrals/cases/\d+/"', page.content.decode())) == 8
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("referrals_api:case_list")).json()["count"] == 8
+
+
+def test_the_api_shows_a_charitys_referral_to_the_county_of_the_region_only(
+    client, county_org, charity_a, regions, county_officer, other_county_officer
+):
+    referral = send_person(charity_a, county_org, regions["township_a1"])
+    for user, seen in ((county_officer, [referral.pk]), (other_county_officer, [])):
+        login(client, user)
+        rows = client.get(reverse("referrals_api:referral_list") + "?box=incoming").json()
+        assert [r["id"] for r in rows["results"]] == seen
+        detail = client.get(reverse("referrals_api:referral_detail", args=[referral.pk]))
+        assert detail.status_code == (200 if seen else 404)
