@@ -23,7 +23,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from accounts import crypto
-from accounts.api.fields import AsciiIntegerField
+from accounts.api.fields import AsciiIntegerField, ascii_text
 from accounts.models import Region, User
 from accounts.taxonomies import AssistanceStatus, GapClass
 from matching.models import Application
@@ -67,6 +67,27 @@ CaseNoteKindField = _choice_field(CaseNote.Kind.choices, "ReferralsCaseNoteKindE
 GapClassField = _choice_field(GapClass.choices, "ReferralsGapClassEnum")
 SexField = _choice_field(Member.Sex.choices, "ReferralsSexEnum")
 RelationField = _choice_field(Member.Relation.choices, "ReferralsRelationEnum")
+
+
+# --- References ------------------------------------------------------------------------------
+
+
+class AsciiKeyMixin:
+    """A reference read through ``accounts.identifiers``: full-width digits become 0-9, and a
+    digit of another script is a field error (Django's lookups would take ``٤٢`` as 42)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            data = ascii_text(data)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class ScopedKeyField(AsciiKeyMixin, ScopedPrimaryKeyField):
+    """A row the requesting user may see (``needs.api.serializers.ScopedPrimaryKeyField``)."""
+
+
+class KeyField(AsciiKeyMixin, serializers.PrimaryKeyRelatedField):
+    pass
 
 
 # --- Shared pieces ---------------------------------------------------------------------------
@@ -493,33 +514,33 @@ class ReferralsReferralCreateInputSerializer(serializers.Serializer):
     """A household referred to a charity or people's organisation (``organization``), or to its
     township station for case service."""
 
-    household = ScopedPrimaryKeyField(Household)
+    household = ScopedKeyField(Household)
     direction = SendDirectionField()
-    organization = serializers.PrimaryKeyRelatedField(
+    organization = KeyField(
         queryset=Organization.objects.all(),
         required=False,
         allow_null=True,
         default=None,
         help_text=_("The receiving organisation; required to refer to a charity."),
     )
-    member = ScopedPrimaryKeyField(
+    member = ScopedKeyField(
         Member,
         required=False,
         allow_null=True,
         default=None,
         help_text=_("The person referred; empty for the whole household (the head's consent)."),
     )
-    needs = ScopedPrimaryKeyField(Need, many=True, required=False, default=list)
+    needs = ScopedKeyField(Need, many=True, required=False, default=list)
     urgency = UrgencyField(required=False, default=Referral.Urgency.NORMAL)
     reason = serializers.CharField(error_messages=_required(_("Say why you refer the household.")))
-    previous = ScopedPrimaryKeyField(
+    previous = ScopedKeyField(
         Referral,
         required=False,
         allow_null=True,
         default=None,
         help_text=_("A declined referral this one refers elsewhere."),
     )
-    application = ScopedPrimaryKeyField(
+    application = ScopedKeyField(
         Application,
         required=False,
         allow_null=True,
@@ -532,10 +553,10 @@ class ReferralsPersonReferralInputSerializer(serializers.Serializer):
     """A charity tells the county civil affairs of the person's region about someone who may
     qualify for government aid (the person need not be in the ledger)."""
 
-    organization = serializers.PrimaryKeyRelatedField(
+    organization = KeyField(
         queryset=Organization.objects.all(), help_text=_("One of your organisations.")
     )
-    region = serializers.PrimaryKeyRelatedField(
+    region = KeyField(
         queryset=Region.objects.all(),
         help_text=_("The township or village (12-digit code) where the person lives."),
     )
@@ -559,7 +580,7 @@ class ReferralsPersonReferralInputSerializer(serializers.Serializer):
     person_agreed = serializers.BooleanField(
         help_text=_("The person knows and agrees that civil affairs are told (must be true).")
     )
-    previous = ScopedPrimaryKeyField(Referral, required=False, allow_null=True, default=None)
+    previous = ScopedKeyField(Referral, required=False, allow_null=True, default=None)
 
 
 class ReferralsNoteInputSerializer(serializers.Serializer):
@@ -588,7 +609,7 @@ class ReferralsOutcomeInputSerializer(serializers.Serializer):
         default="",
         help_text=_("The assistance status granted (default: the aid the charity named)."),
     )
-    member = ScopedPrimaryKeyField(
+    member = ScopedKeyField(
         Member,
         required=False,
         allow_null=True,
@@ -606,8 +627,8 @@ class ReferralsAttachmentInputSerializer(serializers.Serializer):
 
 
 class ReferralsLinkHouseholdInputSerializer(serializers.Serializer):
-    household = ScopedPrimaryKeyField(Household)
-    member = ScopedPrimaryKeyField(Member, required=False, allow_null=True, default=None)
+    household = ScopedKeyField(Household)
+    member = ScopedKeyField(Member, required=False, allow_null=True, default=None)
 
 
 class ReferralsPersonInputSerializer(serializers.Serializer):
@@ -623,11 +644,11 @@ class ReferralsRegisterHouseholdInputSerializer(serializers.Serializer):
     """The household of a person a charity referred, registered by civil affairs with the
     person as its first member."""
 
-    region = serializers.PrimaryKeyRelatedField(
+    region = KeyField(
         queryset=Region.objects.all(), help_text=_("The village or township (12-digit code).")
     )
     address = serializers.CharField(max_length=200)
-    worker = serializers.PrimaryKeyRelatedField(
+    worker = KeyField(
         queryset=User.objects.filter(role=User.Role.SOCIAL_WORKER),
         help_text=_("The responsible social worker of the township's station."),
     )
@@ -710,16 +731,16 @@ class ReferralsCaseOutputSerializer(ReferralsCaseRowSerializer):
 
 
 class ReferralsCaseOpenInputSerializer(serializers.Serializer):
-    household = ScopedPrimaryKeyField(Household)
-    member = ScopedPrimaryKeyField(Member, required=False, allow_null=True, default=None)
-    referral = ScopedPrimaryKeyField(
+    household = ScopedKeyField(Household)
+    member = ScopedKeyField(Member, required=False, allow_null=True, default=None)
+    referral = ScopedKeyField(
         Referral,
         required=False,
         allow_null=True,
         default=None,
         help_text=_("An accepted referral of the household to the station."),
     )
-    worker = serializers.PrimaryKeyRelatedField(
+    worker = KeyField(
         queryset=User.objects.filter(role=User.Role.SOCIAL_WORKER),
         required=False,
         allow_null=True,

@@ -298,3 +298,24 @@ def test_an_unknown_box_is_a_field_error(worker):
 
 
 __all__ = ["Referral"]
+
+
+def test_references_are_read_as_ascii_digits(worker, family, fulian):
+    """``٤`` (an Arabic-Indic four) is not household 4: a field error, as for every number."""
+    answer = api(worker).post(
+        reverse("referrals_api:referral_list"),
+        {
+            "household": "".join(chr(0x0660 + int(d)) for d in str(family.pk)),
+            "direction": "to_station",
+            "reason": "个案",
+        },
+        format="json",
+    )
+    assert answer.status_code == 400 and "household" in answer.json()
+    full_width = "".join(chr(0xFF10 + int(d)) for d in str(family.pk))
+    answer = api(worker).post(
+        reverse("referrals_api:referral_list"),
+        {"household": full_width, "direction": "to_station", "reason": "个案"},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.json()

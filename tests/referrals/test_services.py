@@ -428,3 +428,19 @@ def test_a_case_is_opened_directly_by_the_station_only(worker, outsider, county_
     with pytest.raises(ReferralError) as twice:
         services.case_open(user=worker, household=family)
     assert twice.value.code == "case_open"
+
+
+def test_the_change_history_records_that_free_text_changed_never_its_value(sent, fulian_staff):
+    from auditlog.models import LogEntry
+
+    services.referral_decline(user=fulian_staff, referral=sent, reason="本会暂无名额")
+    services.referral_note_add(user=fulian_staff, referral=sent, body="请转介至阳光社工")
+    entries = LogEntry.objects.filter(
+        content_type__app_label="referrals", content_type__model__in=["referral", "referralnote"]
+    )
+    assert entries.exists()
+    text = " ".join(str(e.changes) + e.object_repr for e in entries)
+    for secret in (sent.reason, "李小花", "本会暂无名额", "请转介至阳光社工"):
+        assert secret not in text
+    created = entries.filter(object_id=str(sent.pk), action=LogEntry.Action.CREATE).first()
+    assert created is not None
