@@ -572,3 +572,38 @@ def test_the_api_shows_a_charitys_referral_to_the_county_of_the_region_only(
         assert [r["id"] for r in rows["results"]] == seen
         detail = client.get(reverse("referrals_api:referral_detail", args=[referral.pk]))
         assert detail.status_code == (200 if seen else 404)
+
+
+def test_declined_the_sender_refers_elsewhere_from_the_page_and_both_show_the_chain(
+    client, worker, sent, fulian_staff, county_org, charity_a, child
+):
+    referral_consent  # noqa: B018  (consent for any organisation: the child's, from the fixture)
+    services.referral_decline(user=fulian_staff, referral=sent, reason="本会暂无该类服务")
+    login(client, worker)
+    page = client.get(reverse("referrals:referral_detail", args=[sent.pk])).content.decode()
+    assert 'id="refer-elsewhere"' in page and "本会暂无该类服务" in page
+    url = reverse("referrals:referral_create", args=[sent.household_id]) + f"?previous={sent.pk}"
+    form = client.get(url).content.decode()
+    assert sent.reason in form and 'id="previous-referral"' in form
+    answer = client.post(
+        url,
+        {
+            "direction": "to_charity",
+            "organization": county_org.pk,
+            "member": child.pk,
+            "urgency": "normal",
+            "reason": sent.reason,
+        },
+    )
+    onward = Referral.objects.get(previous=sent)
+    assert answer["Location"] == reverse("referrals:referral_detail", args=[onward.pk])
+    for pk in (sent.pk, onward.pk):
+        chain = client.get(reverse("referrals:referral_detail", args=[pk])).content.decode()
+        chain = chain.split('id="chain"', 1)[1]
+        assert sent.number in chain and onward.number in chain
+    # Once referred elsewhere, the button is gone; the receiver of the first never had it.
+    page = client.get(reverse("referrals:referral_detail", args=[sent.pk])).content.decode()
+    assert 'id="refer-elsewhere"' not in page
+    login(client, fulian_staff)
+    page = client.get(reverse("referrals:referral_detail", args=[sent.pk])).content.decode()
+    assert 'id="refer-elsewhere"' not in page and onward.number not in page
