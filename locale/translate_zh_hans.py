@@ -1746,6 +1746,8 @@ TRANSLATIONS: dict[str | tuple[str, str], str | list[str]] = {
     "Receiving organisation": "接收机构",
     "Referred by": "转介方",
     "Sent on": "转介时间",
+    ("case note", "Review"): "回顾",
+    "Person served": "服务对象",
 }
 
 

@@ -360,7 +360,7 @@ class RegisterHouseholdForm(forms.Form):
 
 class CaseOpenForm(forms.Form):
     member = MemberChoiceField(
-        label=_("Person"),
+        label=_("Person served"),
         queryset=Member.objects.none(),
         required=False,
         empty_label=_("The whole household"),

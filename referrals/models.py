@@ -612,7 +612,7 @@ class CaseNote(models.Model):
 
     class Kind(models.TextChoices):
         NOTE = "note", _("Case note")
-        REVIEW = "review", _("Review")
+        REVIEW = "review", pgettext_lazy("case note", "Review")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)

@@ -266,3 +266,58 @@ def test_a_charity_refers_a_person_to_the_county_which_grants_the_status(
     check_phone_page(page, shoot, "referrals-charity-sees-outcome-phone")
     assert console_errors == []
     assert failed_responses == ["400 referrals/person/"]  # the refused form, sent back
+
+
+def test_the_county_refers_a_household_to_the_station_which_serves_it_as_a_case(
+    page, live_server, scene, shoot, console_errors, failed_responses
+):
+    household = scene["household"]
+    page.set_viewport_size(PHONE)
+
+    # The county officer refers the household to its township station, from the household page.
+    log_in(page, live_server, "yingde_mz")
+    page.goto(f"{live_server.url}/needs/households/{household.pk}/")
+    page.get_by_role("link", name=zh("Refer the household")).click()
+    page.locator("[name='direction'][value='to_station']").check()
+    page.locator("[name='reason']").fill("低保家庭,孩子情绪和学业问题突出,需要社工站个案跟进。")
+    page.get_by_role("button", name=zh("Send the referral")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    referral = Referral.objects.get()
+
+    # The station's worker accepts it and opens a case with a plan, a note and a review.
+    log_in(page, live_server, "shakou")
+    open_menu_link(page, zh("Referrals"))
+    page.get_by_role("link", name=referral.number).first.click()
+    page.get_by_role("button", name=zh("Accept the referral")).click()
+    page.get_by_role("link", name=zh("Open a case")).click()
+    page.locator("[name='assessment']").fill("孩子内向,学业跟不上;祖母照看力不从心。")
+    check_phone_page(page, shoot, "referrals-case-open-form-phone")
+    page.get_by_role("button", name=zh("Open the case")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    page.locator("[name='goal-goal']").fill("每周一次上门陪伴和课业辅导")
+    page.locator("[name='goal-due_on']").fill(
+        (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    )
+    page.get_by_role("button", name=zh("Add the goal")).click()
+    expect(page.locator("#plan")).to_contain_text("每周一次上门陪伴和课业辅导")
+    page.locator("[name='case_note-kind'][value='review']").check()
+    page.locator("[name='case_note-body']").fill("一个月回顾:孩子愿意交流,作业按时完成。")
+    page.get_by_role("button", name=zh("Add the note")).click()
+    expect(page.locator("#case-notes")).to_contain_text("一个月回顾")
+    page.get_by_role("button", name=zh("Reached")).click()
+    check_phone_page(page, shoot, "referrals-case-detail-phone")
+    page.locator("[name='close-outcome'][value='goals_met']").check()
+    page.get_by_role("button", name=zh("Close the case")).click()
+    expect(page.locator("#closure")).to_contain_text(zh("Goals met"))
+    check_phone_page(page, shoot, "referrals-case-closed-phone")
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.CLOSED
+    open_menu_link(page, zh("Case service"))
+    check_phone_page(page, shoot, "referrals-case-list-phone")
+
+    # The county sees the outcome on its referral.
+    log_in(page, live_server, "yingde_mz")
+    page.goto(f"{live_server.url}/referrals/{referral.pk}/")
+    expect(page.locator("#outcome")).to_contain_text(zh("Helped: the difficulty is eased"))
+    assert console_errors == []
+    assert failed_responses == []
