@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "needs",
     "supply",
     "matching",
+    "referrals",
     "reports",
 ]
 
@@ -244,6 +245,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "matching-follow-up": {
         "task": "matching.tasks.follow_up_applications",
         "schedule": crontab(minute=0, hour=8),
+        "options": {"expires": 12 * 3600},
+    },
+    # Referrals: the receiver reminded when one is not received within its working days, the
+    # civil affairs of the person's region told when one has no outcome after its days.
+    "referrals-follow-up": {
+        "task": "referrals.tasks.follow_up_referrals",
+        "schedule": crontab(minute=30, hour=8),
         "options": {"expires": 12 * 3600},
     },
     # issue 12: reports. Last year's evaluation of every region down to the counties, one task
@@ -416,6 +424,15 @@ API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 # outside the user's area. Each user may look up this many distinct ID numbers per clock hour
 # (needs.id_lookups), counted in the cache: Redis in production, shared by every process.
 ID_LOOKUP_LIMIT_PER_HOUR = env.int("ID_LOOKUP_LIMIT_PER_HOUR", default=300)
+
+# --- Referrals ------------------------------------------------------------------------------
+# Deadlines fixed when a referral is sent: received within these working days (the Chinese
+# calendar: weekends, public holidays and 调休, see referrals.workdays), an outcome within these
+# days. Files sent with a referral: PDF, JPEG or PNG, at most this size, this many per referral.
+REFERRAL_RECEIPT_WORKING_DAYS = env.int("REFERRAL_RECEIPT_WORKING_DAYS", default=3)
+REFERRAL_OUTCOME_DAYS = env.int("REFERRAL_OUTCOME_DAYS", default=30)
+REFERRAL_ATTACHMENT_MAX_BYTES = env.int("REFERRAL_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+REFERRAL_ATTACHMENTS_PER_REFERRAL = env.int("REFERRAL_ATTACHMENTS_PER_REFERRAL", default=10)
 
 # --- Audit -----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -33,7 +33,7 @@ from needs import selectors as needs_selectors
 from needs.models import Consent
 from supply import selectors as supply_selectors
 
-from . import selectors, services
+from . import actions, selectors, services
 from .candidates import candidate_search
 from .filters import ApplicationFilterSet
 from .forms import (
@@ -405,6 +405,10 @@ def _detail_page(
         else [],
         "alternatives": _alternatives(application)
         if roles["is_worker"] and application.status in (S.REJECTED, S.EXPIRED)
+        else [],
+        # What the apps above matching offer the household's side (referrals: refer instead).
+        "more_actions": actions.application_actions(application.status)
+        if roles["is_worker"]
         else [],
     }
     failed = bound is not None and bool(bound[1].errors)

@@ -399,6 +399,7 @@ def household_save(
     fields: dict[str, Any],
     members: list[MemberInput],
     today: dt.date | None = None,
+    _registrar: bool = False,
 ) -> SaveResult:
     """Create or update a household with its members in one transaction, or raise LedgerInvalid.
 
@@ -406,9 +407,16 @@ def household_save(
     its ledger; the responsible worker belongs to its station; exactly one head; every ID number
     passes GB 11643 and belongs to nobody else in the province (the duplicate is reported
     without revealing a household the user may not see).
+
+    ``_registrar``: a new household registered by civil affairs of its area
+    (``household_register``), not by the township's social workers.
     """
     today = today or timezone.localdate()
-    if not (user.role == User.Role.SOCIAL_WORKER or user.is_administrator):
+    if _registrar:
+        may_record = _may_register
+    elif user.role == User.Role.SOCIAL_WORKER or user.is_administrator:
+        may_record = can_edit_ledger
+    else:
         raise PermissionDenied(_("Only the township's social workers can change this ledger."))
     if household is not None:
         require_editor(user, household.region_id)
@@ -421,7 +429,7 @@ def household_save(
         household_errors["region"] = [
             _("Choose the village or township where the household lives.")
         ]
-    elif not can_edit_ledger(user, region.code):
+    elif not may_record(user, region.code):
         household_errors["region"] = [_("You can only record households of your own township.")]
     # Without a worker named: the current one stays; a new household is the recorder's.
     worker: User | None = fields.get("worker") or (
@@ -480,6 +488,34 @@ def household_save(
         if c.parsed_id is not None:
             result.warnings.extend(f"{c.data.name}: {w}" for w in c.parsed_id.warnings)
     return result
+
+
+def _may_register(user: Any, region_code: str) -> bool:
+    if not (user.is_authenticated and region_scope(user).contains(region_code)):
+        return False
+    return user.role == User.Role.CIVIL_AFFAIRS or user.is_administrator
+
+
+def household_register(
+    *,
+    user: Any,
+    fields: dict[str, Any],
+    members: list[MemberInput],
+    today: dt.date | None = None,
+) -> SaveResult:
+    """Civil affairs register a household they learnt of outside a home visit — a person a
+    charity referred to them (referrals) — in a village or township of their area, naming the
+    responsible social worker of its station, who keeps the household from then on. The same
+    rules as ``household_save`` otherwise (one head, ID numbers checked and unique)."""
+    if not (
+        user.is_authenticated and (user.is_administrator or user.role == User.Role.CIVIL_AFFAIRS)
+    ):
+        raise PermissionDenied(_("Only civil affairs register a household from a referral."))
+    if fields.get("worker") is None:
+        raise LedgerInvalid({"worker": [_("Choose the responsible social worker.")]})
+    return household_save(
+        user=user, household=None, fields=fields, members=members, today=today, _registrar=True
+    )
 
 
 def _write_household(
@@ -563,6 +599,45 @@ def _write_household(
         elif changed:
             result.members_changed += 1
     return result
+
+
+# --- Assistance status ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assistance_status_grant(
+    *,
+    user: Any | None,
+    member: Member,
+    status: str,
+    started_on: dt.date | None = None,
+    note: str = "",
+) -> AssistanceRecord:
+    """Civil affairs grant a person an assistance status (a charity's referral found them
+    eligible for dibao, tekun ...): a current record of it from ``started_on``. A status the
+    person already holds is returned as it is.
+
+    ``user`` is None when another app's service grants it, having checked who may; otherwise
+    civil affairs of the household's area or an administrator.
+    """
+    if user is not None and not _may_register(user, member.household.region_id):
+        raise PermissionDenied(_("Only civil affairs of the area grant an assistance status."))
+    started_on = started_on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if status not in AssistanceStatus.values:
+        errors["status"] = [_("Choose the assistance status.")]
+    if member.left_at is not None:
+        errors["member"] = [_("Choose a current member of this household.")]
+    if started_on > timezone.localdate():
+        errors["started_on"] = [_("The date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    current = member.assistance.filter(status=status, ended_on__isnull=True).first()
+    if current is not None:
+        return current
+    return AssistanceRecord.objects.create(
+        member=member, status=status, started_on=started_on, note=(note or "").strip()[:200]
+    )
 
 
 # --- Visits ----------------------------------------------------------------------------------

@@ -147,6 +147,13 @@ ORG_TYPE_WORDS = {
     "社团": Organization.Type.ASSOCIATION,
     "民办非企业单位": Organization.Type.SERVICE_INSTITUTION,
     "民非": Organization.Type.SERVICE_INSTITUTION,
+    "红十字会": Organization.Type.RED_CROSS,
+    "妇女联合会": Organization.Type.WOMENS_FEDERATION,
+    "残疾人联合会": Organization.Type.DISABLED_PERSONS_FEDERATION,
+    "共青团": Organization.Type.YOUTH_LEAGUE,
+    "团委": Organization.Type.YOUTH_LEAGUE,
+    "总工会": Organization.Type.TRADE_UNION,
+    "慈善总会": Organization.Type.CHARITY_FEDERATION,
 }
 CHARITY_STATUS_WORDS = {
     "无": Organization.CharityStatus.NONE,

@@ -76,9 +76,25 @@ class Organization(models.Model):
     the province, a city or a county: that registration decides its tier of the ledger."""
 
     class Type(models.TextChoices):
+        """The three kinds of social organisation registered with civil affairs, and the
+        people's organisations (群团组织) that receive referrals and list projects beside them
+        (the Fujian and Shanxi texts name them with the charities)."""
+
         ASSOCIATION = "association", _("Social association")
         SERVICE_INSTITUTION = "service_institution", _("Social service institution")
         FOUNDATION = "foundation", _("Foundation")
+        RED_CROSS = "red_cross", _("Red Cross Society")
+        WOMENS_FEDERATION = "womens_federation", _("Women's Federation")
+        DISABLED_PERSONS_FEDERATION = (
+            "disabled_persons_federation",
+            _("Disabled Persons' Federation"),
+        )
+        YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
+        TRADE_UNION = "trade_union", _("Trade union")
+        CHARITY_FEDERATION = "charity_federation", _("Charity federation")
+
+    #: Social organisations proper (registered with civil affairs as 社会组织).
+    SOCIAL_ORGANIZATION_TYPES = (Type.ASSOCIATION, Type.SERVICE_INSTITUTION, Type.FOUNDATION)
 
     class CharityStatus(models.TextChoices):
         NONE = "", _("Not a charitable organisation")
@@ -145,6 +161,11 @@ class Organization(models.Model):
         """Registered or recognised as a charitable organisation (登记或认定为慈善组织): only
         such organisations are bound by the disclosure rules."""
         return bool(self.charity_status)
+
+    @property
+    def is_peoples_organization(self) -> bool:
+        """A people's organisation (红十字会、妇联、残联、共青团、工会、慈善会)."""
+        return self.org_type not in self.SOCIAL_ORGANIZATION_TYPES
 
     @property
     def tier(self) -> str:

@@ -17,7 +17,8 @@ def test_it_groups_an_officers_entries_per_area(county_officer, django_assert_nu
     with django_assert_num_queries(0):
         groups = menu_for(county_officer, "/matching/review/")
     labels = _labels(groups)
-    assert list(labels) == ["home", "needs", "supply", "matching", "reports", "more"]
+    assert list(labels) == ["home", "needs", "supply", "matching", "referrals", "reports", "more"]
+    assert labels["referrals"] == ["转介", "个案服务"]
     assert labels["matching"] == ["申请", "对接审核"]
     assert labels["reports"] == ["实时统计", "年度总结评估"]
     assert "接口文档" not in labels["more"]
@@ -30,6 +31,7 @@ def test_a_charity_sees_its_own_workspace_and_inbox_only(charity_user):
     labels = _labels(menu_for(charity_user, "/dashboard/"))
     assert labels["supply"] == ["台账浏览", "我的机构", "台账版本"]
     assert labels["matching"] == ["收到的申请"]
+    assert labels["referrals"] == ["转介", "向民政部门转介"]
     assert "needs" not in labels and "more" not in labels
 
 

@@ -40,6 +40,7 @@ from config.celery import app as celery_app
 from config.wsgi import application
 from matching.models import Application
 from needs.models import Consent, Household, Member, Need, Visit
+from referrals.models import Case, Referral
 from reports.models import AnnualEvaluation, ReportExport
 from supply.models import LedgerEdition, ListingChange, Organization, Project
 
@@ -94,6 +95,8 @@ PATH_MODELS = {
     "/api/needs/consents/": Consent,
     "/api/matching/needs/": Need,
     "/api/matching/applications/": Application,
+    "/api/referrals/referrals/": Referral,
+    "/api/referrals/cases/": Case,
     "/api/supply/organizations/": Organization,
     "/api/supply/projects/": Project,
     "/api/supply/changes/": ListingChange,
@@ -113,6 +116,10 @@ FIELD_MODELS = {
     "registering_region": Region,
     "coverage": Region,
     "service_regions": Region,
+    "needs": Need,
+    "referral": Referral,
+    "previous": Referral,
+    "application": Application,
 }
 
 
@@ -231,9 +238,10 @@ def test_the_api_keeps_to_its_schema_for_a_social_worker(case, demo):
     _call_and_check(case, demo, "worker")
 
 
-#: Charity staff see applications from the supplier's side (their own serializers); elsewhere
-#: they see next to nothing, which the other personas' 404s already cover.
-supplier_side = schema.include(path_regex=r"^/api/(matching/|me/)")
+#: Charity staff see applications from the supplier's side and referrals from a receiver's or
+#: a referring charity's side (their own serializers); elsewhere they see next to nothing, which
+#: the other personas' 404s already cover.
+supplier_side = schema.include(path_regex=r"^/api/(matching/|referrals/|me/)")
 
 
 @supplier_side.parametrize()

@@ -1,0 +1,9 @@
+"""Change history of referrals' personal data: referrals, their notes and files, cases with
+their goals and notes, free text masked (accounts.audit)."""
+
+from django.apps import apps
+
+from accounts.audit import register_personal_model
+
+for name in ("Referral", "ReferralNote", "ReferralAttachment", "Case", "CaseGoal", "CaseNote"):
+    register_personal_model(apps.get_model("referrals", name))
