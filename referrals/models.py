@@ -183,10 +183,15 @@ class Referral(models.Model):
     reason = EncryptedTextField(_("reason for the referral"))
     # Who sends and who receives.
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     sender_region = models.ForeignKey(
         Region,
+        verbose_name=_("sender's station or department"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
@@ -254,6 +259,7 @@ class Referral(models.Model):
     received_at = models.DateTimeField(_("received"), null=True, blank=True, editable=False)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
@@ -263,6 +269,7 @@ class Referral(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
@@ -283,6 +290,7 @@ class Referral(models.Model):
     outcome_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True, editable=False)
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("outcome recorded by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
@@ -290,15 +298,19 @@ class Referral(models.Model):
         editable=False,
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
-    household_linked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    household_linked_at = models.DateTimeField(
+        _("household linked"), null=True, blank=True, editable=False
+    )
     # Deadlines, fixed when sent (settings: REFERRAL_RECEIPT_WORKING_DAYS, REFERRAL_OUTCOME_DAYS).
     received_due = models.DateField(_("to be received by"), editable=False)
     outcome_due = models.DateField(_("outcome due by"), editable=False)
     # Claims of the daily follow-up: each step happens once.
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    reminded_at = models.DateTimeField(
+        _("receiver reminded"), null=True, blank=True, editable=False
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -422,13 +434,19 @@ class ReferralAttachment(models.Model):
 
     CONTENT_TYPES = {Kind.PDF: "application/pdf", Kind.JPEG: "image/jpeg", Kind.PNG: "image/png"}
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200, editable=False)
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200, editable=False)
     name = EncryptedTextField(_("file name"), max_length=200)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
@@ -449,10 +467,16 @@ class ReferralNote(models.Model):
     """A note either side adds to a referral; both sides read it (a charity only while the
     person's consent is in force)."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="notes"
+    )
     body = EncryptedTextField(_("note"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
 
@@ -542,20 +566,25 @@ class Case(models.Model):
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now, editable=False)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closing_note = EncryptedTextField(_("closing note"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
         blank=True,
         editable=False,
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -590,11 +619,13 @@ class Case(models.Model):
 class CaseGoal(models.Model):
     """A goal of the service plan, with the date it should be reached by."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="goals"
+    )
     goal = EncryptedTextField(_("goal"), max_length=300)
     due_on = models.DateField(_("to be reached by"))
     achieved_on = models.DateField(_("reached on"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("service plan goal")
@@ -616,14 +647,20 @@ class CaseNote(models.Model):
         NOTE = "note", _("Case note")
         REVIEW = "review", pgettext_lazy("case note", "Review")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     body = EncryptedTextField(_("note"))
     written_on = models.DateField(_("date"), default=timezone.localdate)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("case note")

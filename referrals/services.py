@@ -570,7 +570,25 @@ def referral_refer_elsewhere(*, user: Any, previous: Referral, **values: Any) ->
     """After a decline, a new referral of the same subject to another receiver, linked to the
     declined one (``previous``): the chain stays visible on both."""
     _require(sends_for(user, previous))
-    if previous.direction == Direction.TO_CIVIL_AFFAIRS:
+    about_person = previous.direction == Direction.TO_CIVIL_AFFAIRS
+    household = values.get("household")
+    if about_person != ("person_name" in values) or (
+        household is not None and household.pk != previous.household_id
+    ):
+        # The new referral must be about whom the declined one was: a person told to civil
+        # affairs is referred again as a person, a household's referral for that household.
+        raise ReferralError(
+            {
+                "previous": [
+                    _(
+                        "Refer elsewhere the same household or person the declined referral "
+                        "was about."
+                    )
+                ]
+            },
+            code="other_subject",
+        )
+    if about_person:
         values.setdefault("organization", previous.sender_organization)
         return referral_send_to_civil_affairs(user=user, previous=previous, **values)
     values.setdefault("household", previous.household)

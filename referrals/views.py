@@ -203,6 +203,10 @@ def _previous(request: HttpRequest, *, household: Household | None) -> Referral 
     previous = selectors.referral_get_for_user(request.user, pk)
     if household is not None and previous.household_id != household.pk:
         raise Http404
+    # A person told to civil affairs is referred elsewhere from the person form, a household's
+    # referral from the household's form.
+    if (household is None) != (previous.direction == Direction.TO_CIVIL_AFFAIRS):
+        raise Http404
     if not services.sends_for(request.user, previous):
         raise Http404
     return previous

@@ -49,6 +49,8 @@ from accounts.models import Region
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass
 from matching.models import Application, Feedback
 from needs.models import AssistanceRecord, Household, Member, Need, Visit
+from referrals.models import Case as ServiceCase
+from referrals.models import Direction, Referral
 from supply.models import (
     STALE_AFTER,
     LedgerEdition,
@@ -718,6 +720,91 @@ def disclosure_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[s
     return {}
 
 
+# --- 7. Two-way referral (双向转介) ------------------------------------------------------------
+
+
+def _referrals(ctx: Context) -> QuerySet[Referral]:
+    """Referrals about people of the region (the subject's place, whoever sent them)."""
+    return Referral.objects.filter(ctx.within("region__code"))
+
+
+def referrals_figures(ctx: Context, period: Period, length: int | None) -> Groups:
+    """Sent in the period by direction; declined and outcomes recorded in the period; the two
+    deadlines: received by the working day due (of those sent in the period) and the outcome
+    recorded by its day (of those recorded in the period); cases opened and closed."""
+    code = "region__code"
+    direction = Direction
+    received_day = TruncDate("received_at", tzinfo=SHANGHAI)
+    outcome_day = TruncDate("outcome_at", tzinfo=SHANGHAI)
+    referrals = _referrals(ctx)
+    cases = ServiceCase.objects.filter(ctx.within("household__region__code"))
+    groups = _merge(
+        aggregate(
+            referrals.filter(period.contains_at("sent_at")),
+            code,
+            length,
+            referrals_sent=Count("pk"),
+            to_charity=Count("pk", filter=Q(direction=direction.TO_CHARITY)),
+            to_civil_affairs=Count("pk", filter=Q(direction=direction.TO_CIVIL_AFFAIRS)),
+            to_station=Count("pk", filter=Q(direction=direction.TO_STATION)),
+            received_on_time=Count(
+                "pk",
+                filter=Q(received_at__isnull=False) & Q(received_due__gte=received_day),
+            ),
+        ),
+        aggregate(
+            referrals.filter(period.contains_at("answered_at"), status=Referral.Status.DECLINED),
+            code,
+            length,
+            declined=Count("pk"),
+        ),
+        aggregate(
+            referrals.filter(period.contains_at("outcome_at")),
+            code,
+            length,
+            outcomes_recorded=Count("pk"),
+            granted=Count("pk", filter=Q(outcome=Referral.Outcome.GRANTED)),
+            helped=Count(
+                "pk",
+                filter=Q(outcome__in=[Referral.Outcome.HELPED, Referral.Outcome.PARTLY_HELPED]),
+            ),
+            outcome_on_time=Count("pk", filter=Q(outcome_due__gte=outcome_day)),
+        ),
+        aggregate(
+            cases.filter(period.contains_at("opened_at")),
+            "household__region__code",
+            length,
+            cases_opened=Count("pk"),
+        ),
+        aggregate(
+            cases.filter(period.contains_at("closed_at")),
+            "household__region__code",
+            length,
+            cases_closed=Count("pk"),
+        ),
+    )
+    for values in groups.values():
+        values["receipt_deadline_kept"] = _rate(
+            values.get("received_on_time"), values.get("referrals_sent")
+        )
+        values["outcome_deadline_kept"] = _rate(
+            values.get("outcome_on_time"), values.get("outcomes_recorded")
+        )
+    return groups
+
+
+def referrals_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, Any]]]:
+    referrals = _referrals(ctx)
+    sent = referrals.filter(period.contains_at("sent_at"))
+    return {
+        "referrals_by_direction": _rows(sent, "direction", value=Count("pk")),
+        "referrals_by_urgency": _rows(sent, "urgency", value=Count("pk")),
+        "referral_outcomes": _rows(
+            referrals.filter(period.contains_at("outcome_at")), "outcome", value=Count("pk")
+        ),
+    }
+
+
 # --- The sections ----------------------------------------------------------------------------
 
 
@@ -931,6 +1018,40 @@ SECTIONS: tuple[Section, ...] = (
         disclosure_breakdowns,
         (),
         chart_figure="disclosures_overdue",
+    ),
+    Section(
+        "referrals",
+        _("Two-way referral"),
+        (
+            Figure("referrals_sent", _("Referrals sent"), ITEMS, True),
+            Figure("to_charity", _("to charities and people's organisations"), ITEMS, True),
+            Figure("to_civil_affairs", _("from charities to civil affairs"), ITEMS, True),
+            Figure("to_station", _("to the township station for case service"), ITEMS),
+            Figure("declined", _("Declined"), ITEMS),
+            Figure("received_on_time", _("Received within the working days due"), ITEMS),
+            Figure("receipt_deadline_kept", _("Receipt deadlines kept"), PERCENT, True),
+            Figure("outcomes_recorded", _("Outcomes recorded"), ITEMS, True),
+            Figure("granted", _("Government aid granted"), ITEMS, True),
+            Figure("helped", _("Helped, fully or partly"), ITEMS),
+            Figure("outcome_on_time", _("Outcomes recorded by the day due"), ITEMS),
+            Figure("outcome_deadline_kept", _("Outcome deadlines kept"), PERCENT, True),
+            Figure("cases_opened", _("Cases opened at the station"), _("cases")),
+            Figure("cases_closed", _("Cases closed"), _("cases")),
+        ),
+        referrals_figures,
+        referrals_breakdowns,
+        (
+            Breakdown(
+                "referrals_by_direction",
+                _("Referrals by direction"),
+                _choices(Direction),
+            ),
+            Breakdown(
+                "referrals_by_urgency", _("Referrals by urgency"), _choices(Referral.Urgency)
+            ),
+            Breakdown("referral_outcomes", _("Outcomes"), _choices(Referral.Outcome)),
+        ),
+        chart_figure="referrals_sent",
     ),
 )
 

@@ -45,6 +45,8 @@ ALLOWED_WORDS = {
     "pdf",
     "CSV",
     "csv",
+    "JPEG",
+    "PNG",
 }
 
 WORD = re.compile(r"[A-Za-z]{3,}")

@@ -319,3 +319,26 @@ def test_references_are_read_as_ascii_digits(worker, family, fulian):
         format="json",
     )
     assert answer.status_code == 201, answer.json()
+
+
+def test_a_household_referral_is_not_referred_elsewhere_as_a_person(
+    administrator, sent, fulian_staff, county_org, regions
+):
+    """Found by the schema fuzz: the person endpoint with a household's declined referral as
+    ``previous`` crashed (500); it is a field error on ``previous`` and nothing is written."""
+    services.referral_decline(user=fulian_staff, referral=sent, reason="不在服务范围")
+    answer = api(administrator).post(
+        reverse("referrals_api:referral_person"),
+        {
+            "organization": county_org.pk,
+            "region": regions["township_a1"].pk,
+            "person_name": "王阿婆",
+            "reason": "可能符合特困供养条件",
+            "person_agreed": True,
+            "previous": sent.pk,
+        },
+        format="json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["code"] == "other_subject" and "previous" in answer.json()
+    assert not Referral.objects.filter(previous=sent).exists()

@@ -17,6 +17,7 @@ from referrals.models import Case, Direction, Referral
 from referrals.services import ReferralError
 
 from ..factories import UserFactory
+from ..needs.factories import make_household
 from .conftest import referral_consent, send_person, send_to_charity
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,47 @@ def test_declined_then_referred_elsewhere_keeps_the_chain(
             user=worker, previous=onward, direction=Direction.TO_STATION, reason="再转"
         )
     assert open_one.value.code == "not_declined"
+
+
+def test_referred_elsewhere_only_about_the_same_subject(
+    worker, sent, fulian_staff, county_org, charity_a, regions, county_officer, family
+):
+    """A household's declined referral is not referred elsewhere as a person told to civil
+    affairs, nor the other way round, nor for another household: a field error, never a crash."""
+    services.referral_decline(user=fulian_staff, referral=sent, reason="不在服务范围")
+    person = send_person(charity_a, county_org, regions["township_a1"])
+    services.referral_decline(user=county_officer, referral=person, reason="不属本县")
+    person_values = {
+        "organization": county_org,
+        "region": regions["township_a1"],
+        "person_name": "王阿婆",
+        "reason": "再转",
+        "person_agreed": True,
+    }
+    with pytest.raises(ReferralError) as as_person:
+        services.referral_refer_elsewhere(user=worker, previous=sent, **person_values)
+    assert as_person.value.code == "other_subject"
+    assert "previous" in as_person.value.message_dict
+    with pytest.raises(ReferralError) as as_household:
+        services.referral_refer_elsewhere(
+            user=charity_a,
+            previous=person,
+            household=family,
+            direction=Direction.TO_STATION,
+            reason="再转",
+        )
+    assert as_household.value.code == "other_subject"
+    other = make_household(worker, regions["township_a1"])
+    with pytest.raises(ReferralError) as other_household:
+        services.referral_refer_elsewhere(
+            user=worker,
+            previous=sent,
+            household=other,
+            direction=Direction.TO_STATION,
+            reason="再转",
+        )
+    assert other_household.value.code == "other_subject"
+    assert not Referral.objects.filter(previous__isnull=False).exists()
 
 
 def test_only_the_senders_side_refers_elsewhere(sent, fulian_staff, outsider, colleague):

@@ -63,6 +63,7 @@ def test_the_pdf_has_chinese_headings_totals_and_an_embedded_cjk_font(real_pdf, 
         "四、匹配情况",
         "五、供需双方满意度",
         "六、信息公开情况",
+        "七、双向转介",
         "分区划情况",
         "主要成效",
     ):
@@ -96,13 +97,14 @@ def test_the_workbook_totals_are_the_frozen_figures(city_evaluation):
     wb = load_workbook(io.BytesIO(exports.evaluation_xlsx(city_evaluation)))
     sections = city_evaluation.metrics["sections"]
     assert wb.sheetnames == [
-        "概要",
+        "概览",
         "1.需求摸底情况",
         "2.资源提供方式和规模",
         "3.对接频次",
         "4.匹配情况",
         "5.供需双方满意度",
         "6.信息公开情况",
+        "7.双向转介",
     ]
     for number, section in enumerate(metrics.SECTIONS, start=1):
         ws = wb.worksheets[number]
@@ -123,8 +125,8 @@ def test_the_workbook_totals_are_the_frozen_figures(city_evaluation):
         ]
         # a native bar chart of the child regions on each section's sheet
         assert len(ws._charts) == 1
-    summary = list(wb["概要"].iter_rows(values_only=True))
-    assert summary[2] == ("板块", "指标", "单位", "本年", "上年")
+    summary = list(wb["概览"].iter_rows(values_only=True))
+    assert summary[2] == ("板块", "指标", "单位", "今年", "上年")
     by_label = {(row[0], row[1]): (row[3], row[4]) for row in summary[3:]}
     assert by_label[("对接频次", "提交的申请")] == (8, 1)
     assert by_label[("匹配情况", "帮扶金额")] == (
@@ -152,7 +154,7 @@ def test_the_csv_has_the_totals_and_a_row_per_child_region(city_evaluation):
     rows = list(
         csv.reader(io.StringIO(exports.evaluation_csv(city_evaluation).decode("utf-8-sig")))
     )
-    assert rows[0] == ["板块", "指标", "单位", "区划代码", "区划", "本年", "上年"]
+    assert rows[0] == ["板块", "指标", "单位", "区划代码", "区划", "今年", "上年"]
     assert ["对接频次", "提交的申请", "条", "441800000000", "清远市", "8", "1"] in rows
     assert ["对接频次", "提交的申请", "条", "441881000000", "英德市", "7", ""] in rows
 

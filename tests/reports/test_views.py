@@ -318,7 +318,7 @@ def test_the_csv_is_chinese_and_opens_in_excel(built):
     text = services.bytes_of(export).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["板块", "指标", "单位", "区划代码", "区划", "本年", "上年"]
+    assert rows[0] == ["板块", "指标", "单位", "区划代码", "区划", "今年", "上年"]
 
 
 def test_login_password_is_the_demo_one():

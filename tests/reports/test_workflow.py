@@ -274,6 +274,6 @@ def test_a_narrative_too_long_or_for_an_unknown_section_is_refused(officers, yin
         services.narrative_save,
         user=officers["yingde"],
         evaluation=yingde,
-        section="referrals",
+        section="no_such_section",
         parts=WRITTEN,
     )
