@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -151,7 +152,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 def _filters() -> list[tuple[str, str]]:
     return [
-        ("open", _("Open")),
+        ("open", pgettext("complaints", "Open")),
         ("overdue", _("Overdue")),
         *[(value, str(label)) for value, label in Complaint.Status.choices],
         ("all", _("All")),
