@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,6 +13,26 @@ from rest_framework import serializers
 from accounts import crypto
 
 from ..models import Complaint, ComplaintAttachment
+
+
+def _choice_field(choices: Any, component_name: str) -> type:
+    """A ChoiceField class over ``choices`` that the schema names ``component_name``."""
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=[c for c in choices if c[0] != ""]),
+        component_name=component_name,
+    )
+    class Field(serializers.ChoiceField):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(choices=choices, **kwargs)
+
+    Field.__name__ = Field.__qualname__ = component_name.removesuffix("Enum") + "Field"
+    return Field
+
+
+StatusField = _choice_field(Complaint.Status.choices, "OversightComplaintStatusEnum")
+SubjectField = _choice_field(Complaint.Subject.choices, "OversightComplaintSubjectEnum")
+FindingField = _choice_field(Complaint.Finding.choices, "OversightComplaintFindingEnum")
 
 
 class OversightComplaintAttachmentSerializer(serializers.ModelSerializer):
@@ -26,6 +48,8 @@ class OversightComplaintAttachmentSerializer(serializers.ModelSerializer):
 
 class OversightComplaintRowSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
+    subject_kind = SubjectField(read_only=True)
+    status = StatusField(read_only=True)
     subject_label = serializers.CharField(read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -55,6 +79,7 @@ class OversightComplaintSerializer(OversightComplaintRowSerializer):
     contact_name = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
     attachments = OversightComplaintAttachmentSerializer(many=True, read_only=True)
+    finding = FindingField(read_only=True, allow_blank=True)
 
     class Meta(OversightComplaintRowSerializer.Meta):
         fields = [
@@ -87,7 +112,7 @@ class OversightComplaintSerializer(OversightComplaintRowSerializer):
 
 
 class OversightConcludeInputSerializer(serializers.Serializer):
-    finding = serializers.ChoiceField(choices=Complaint.Finding.choices)
+    finding = FindingField()
     reply = serializers.CharField(max_length=2000)
 
 
@@ -98,7 +123,7 @@ class OversightTrackInputSerializer(serializers.Serializer):
 class OversightTrackedSerializer(serializers.Serializer):
     """All the complainant reads: the status and, once concluded, the reply."""
 
-    status = serializers.ChoiceField(choices=Complaint.Status.choices)
+    status = StatusField()
     status_label = serializers.CharField()
     due_on = serializers.DateField()
     concluded_on = serializers.DateField(allow_null=True)
