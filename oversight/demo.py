@@ -115,7 +115,7 @@ class _Loader:
             subject_kind=K.PROJECT,
             project=project,
             body="村里通知申请这个项目要先交 50 元“资料费”,交了以后一直没有下文。",
-            upload=SimpleUploadedFile("收据照片.png", PHOTO, content_type="image/png"),
+            upload=SimpleUploadedFile("收据照片.PNG", PHOTO, content_type="image/png"),
         )
 
     def _organization(self) -> None:

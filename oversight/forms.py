@@ -93,6 +93,15 @@ class ComplaintForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places()
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Shown with the other errors of the form (the service checks it again).
+        if data.get("anonymous") == "no" and not (data.get("contact_phone") or "").strip():
+            self.add_error(
+                "contact_phone", _("Leave a phone number, or file the complaint anonymously.")
+            )
+        return data
+
     def service_values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["anonymous"] = data["anonymous"] == "yes"
