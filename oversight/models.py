@@ -208,7 +208,8 @@ class Complaint(models.Model):
 
     @property
     def number(self) -> str:
-        return f"C{self.pk:06d}" if self.pk else "—"
+        # T for 投诉: C is a case of the station (referrals), R a referral, A an application.
+        return f"T{self.pk:06d}" if self.pk else "—"
 
     @property
     def is_open(self) -> bool:
@@ -277,7 +278,7 @@ class ComplaintAttachment(models.Model):
         ordering = ["complaint_id", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.complaint.number} #{self.pk}"
+        return f"{self.complaint.number} · {self.get_kind_display()}"
 
     @property
     def content_type(self) -> str:

@@ -39,7 +39,7 @@ def test_it_lists_the_departments_complaints_with_the_contact_masked(
 
     with django_assert_max_num_queries(8):
         rows = api(county_officer).get(BASE).json()["results"]
-    assert [r["number"] for r in rows] == [f"C{complaint.pk + 1:06d}", complaint.number]
+    assert [r["number"] for r in rows] == [f"T{complaint.pk + 1:06d}", complaint.number]
     assert api(other_county_officer).get(BASE).json()["results"] == []
 
     detail = api(county_officer).get(f"{BASE}{complaint.pk}/").json()
