@@ -80,7 +80,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         elif project is not None:
             values["project"] = project
         try:
-            _complaint, code = services.complaint_file(client_address=client_ip(request), **values)
+            _complaint, code = services.complaint_file(
+                client_address=client_ip(request) or "unknown", **values
+            )
         except services.Throttled as exc:
             throttled = True
             form.add_error(None, exc.messages[0])
@@ -125,6 +127,8 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
                     "code", _("No complaint has this tracking code. Check it and try again.")
                 )
                 status = 404
+            else:
+                form = TrackForm()  # the code is not left in the field of a shared phone
     elif request.method == "POST":
         status = 400
     context = {"form": form, "tracked": tracked}

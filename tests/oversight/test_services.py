@@ -334,3 +334,12 @@ def test_a_city_complaint_escalates_to_the_province_else_the_administrators(
         username="p_officer", name="省厅 周某", role="civil_affairs", region=regions["province"]
     )
     assert services.escalation_officers(complaint) == [province]
+
+
+def test_a_complaint_not_from_the_web_is_not_counted(project, settings):
+    settings.COMPLAINT_FILINGS_PER_HOUR = 1
+    file(subject_kind=K.PROJECT, project=project, client_address=None)
+    file(subject_kind=K.PROJECT, project=project, client_address=None)
+    file(subject_kind=K.PROJECT, project=project, client_address="10.7.7.7")
+    with pytest.raises(services.Throttled):
+        file(subject_kind=K.PROJECT, project=project, client_address="10.7.7.7")
