@@ -114,17 +114,3 @@ class OversightComplaintSerializer(OversightComplaintRowSerializer):
 class OversightConcludeInputSerializer(serializers.Serializer):
     finding = FindingField()
     reply = serializers.CharField(max_length=2000)
-
-
-class OversightTrackInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40)
-
-
-class OversightTrackedSerializer(serializers.Serializer):
-    """All the complainant reads: the status and, once concluded, the reply."""
-
-    status = StatusField()
-    status_label = serializers.CharField()
-    due_on = serializers.DateField()
-    concluded_on = serializers.DateField(allow_null=True)
-    reply = serializers.CharField(allow_blank=True)

@@ -6,7 +6,6 @@ app_name = "oversight_api"
 
 urlpatterns = [
     path("complaints/", views.ComplaintListApi.as_view(), name="complaint_list"),
-    path("complaints/track/", views.ComplaintTrackApi.as_view(), name="complaint_track"),
     path("complaints/<int:pk>/", views.ComplaintDetailApi.as_view(), name="complaint_detail"),
     path("complaints/<int:pk>/start/", views.ComplaintStartApi.as_view(), name="complaint_start"),
     path(

@@ -3,26 +3,24 @@
 Complaints are fetched in the user's scope (``selectors``), so a stranger, and the staff a
 complaint names, get 404 before anything else. A refused action
 (``services.ComplaintError``) is a 400 with the field errors and the refusal's ``code``. The
-complainant's tracking endpoint needs no login and answers the status and the reply only.
+public files and tracks complaints on the pages (``/complaints/``), not here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound, Throttled, ValidationError
-from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.errors import service_errors
-from accounts.net import client_ip
 
 from .. import selectors, services
 from ..models import Complaint
@@ -51,7 +49,7 @@ STATUS = OpenApiParameter(
 )
 
 
-class ComplaintListApi(GenericAPIView):
+class ComplaintListApi(ListAPIView):
     """Complaints of the user's civil-affairs departments (and below)."""
 
     serializer_class = s.OversightComplaintRowSerializer
@@ -65,9 +63,8 @@ class ComplaintListApi(GenericAPIView):
         return selectors.complaint_list_for_user(self.request.user, wanted)
 
     @extend_schema(operation_id="oversight_complaints_list", parameters=[STATUS])
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 def _detail(request: Request, pk: int) -> Response:
@@ -117,29 +114,3 @@ class ComplaintConcludeApi(APIView):
                 user=request.user, complaint=complaint, **serializer.validated_data
             )
         return _detail(request, pk)
-
-
-class ComplaintTrackApi(APIView):
-    """The complainant's view by tracking code (no login): the status and the reply, nothing
-    else. 404 for an unknown code; 429 after too many codes from one address in an hour."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="oversight_complaints_track",
-        request=s.OversightTrackInputSerializer,
-        responses=s.OversightTrackedSerializer,
-    )
-    def post(self, request: Request) -> Response:
-        serializer = s.OversightTrackInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            tracked = selectors.complaint_track(
-                code=serializer.validated_data["code"], client_address=client_ip(request)
-            )
-        except services.Throttled as exc:
-            raise Throttled(wait=exc.retry_after) from exc
-        if tracked is None:
-            raise NotFound()
-        return Response(s.OversightTrackedSerializer(tracked).data, status=status.HTTP_200_OK)

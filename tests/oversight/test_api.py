@@ -1,13 +1,11 @@
 """The oversight API: the complaints of the user's departments, 404 for an outsider and for
-the staff named, the actions with their refusal codes, and the complainant's tracking endpoint
-without login (status and reply only)."""
+the staff named, the actions with their refusal codes."""
 
 from __future__ import annotations
 
 import pytest
 from rest_framework.test import APIClient
 
-from oversight import services
 from oversight.models import Complaint
 
 from .conftest import file
@@ -68,25 +66,3 @@ def test_the_actions_move_it_and_a_named_officer_gets_404(
         f"{BASE}{complaint.pk}/conclude/", {"finding": "not_upheld", "reply": "经核查不属实"}
     )
     assert done.status_code == 200 and done.json()["reply"] == "经核查不属实"
-
-
-def test_the_complainant_tracks_it_without_login_and_reads_nothing_else(
-    project, county_officer, settings
-):
-    complaint, code = file(subject_kind=K.PROJECT, project=project)
-    client = APIClient()
-
-    answer = client.post(f"{BASE}track/", {"code": code}, format="json")
-    assert answer.status_code == 200
-    assert set(answer.json()) == {"status", "status_label", "due_on", "concluded_on", "reply"}
-    assert answer.json()["status"] == "received" and answer.json()["reply"] == ""
-
-    services.complaint_start(user=county_officer, complaint=complaint)
-    services.complaint_conclude(
-        user=county_officer, complaint=complaint, finding="upheld", reply="已整改"
-    )
-    assert client.post(f"{BASE}track/", {"code": code}, format="json").json()["reply"] == "已整改"
-    assert client.post(f"{BASE}track/", {"code": "2" * 16}, format="json").status_code == 404
-
-    settings.COMPLAINT_LOOKUPS_PER_HOUR = 2  # two codes counted above; a third is refused
-    assert client.post(f"{BASE}track/", {"code": "3" * 16}, format="json").status_code == 429
