@@ -5,5 +5,8 @@ from django.apps import apps
 
 from accounts.audit import register_personal_model
 
-for name in ("Referral", "ReferralNote", "ReferralAttachment", "Case", "CaseGoal", "CaseNote"):
+for name in ("Referral", "ReferralNote", "Case", "CaseGoal", "CaseNote"):
     register_personal_model(apps.get_model("referrals", name))
+# The stored file's path is internal (an opaque name under the private folder) and never
+# changes: the history names the attachment by its referral, kind and time instead.
+register_personal_model(apps.get_model("referrals", "ReferralAttachment"), exclude=("file",))

@@ -456,7 +456,9 @@ class ReferralAttachment(models.Model):
         ordering = ["referral_id", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.referral.number} #{self.pk}"
+        # Named by its referral, kind and time, never by an internal id (the audit pages show it).
+        when = timezone.localtime(self.uploaded_at)
+        return f"{self.referral.number} · {self.get_kind_display()} · {when:%Y-%m-%d %H:%M}"
 
     @property
     def content_type(self) -> str:
@@ -486,7 +488,7 @@ class ReferralNote(models.Model):
         ordering = ["referral_id", "created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.referral.number} #{self.pk}"
+        return f"{self.referral.number} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class CaseQuerySet(models.QuerySet):
@@ -668,7 +670,7 @@ class CaseNote(models.Model):
         ordering = ["case_id", "-written_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.case.number} · {self.get_kind_display()} #{self.pk}"
+        return f"{self.case.number} · {self.get_kind_display()} · {self.written_on:%Y-%m-%d}"
 
 
 class Holiday(models.Model):

@@ -46,7 +46,10 @@ ALLOWED_WORDS = {
     "CSV",
     "csv",
     "JPEG",
+    "jpeg",
+    "jpg",
     "PNG",
+    "png",
 }
 
 WORD = re.compile(r"[A-Za-z]{3,}")
