@@ -278,7 +278,9 @@ class ComplaintAttachment(models.Model):
         ordering = ["complaint_id", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.complaint.number} · {self.get_kind_display()}"
+        # Named by its complaint, kind and time, never by an internal id (the audit pages).
+        when = timezone.localtime(self.uploaded_at)
+        return f"{self.complaint.number} · {self.get_kind_display()} · {when:%Y-%m-%d %H:%M}"
 
     @property
     def content_type(self) -> str:
