@@ -23,6 +23,7 @@ GROUPS: dict[str, Promise] = {
     "matching": pgettext_lazy("menu", "Matching"),
     "referrals": pgettext_lazy("menu", "Referrals"),
     "reports": pgettext_lazy("menu", "Reports"),
+    "oversight": pgettext_lazy("menu", "Oversight"),
     "more": pgettext_lazy("menu", "More"),
 }
 

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "matching",
     "referrals",
     "reports",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reports-build-yearly-evaluations": {
         "task": "reports.tasks.build_yearly_evaluations",
         "schedule": crontab(minute=0, hour=4, day_of_month=15, month_of_year=1),
+        "options": {"expires": 12 * 3600},
+    },
+    # issue 14: complaints. The department reminded of an open complaint after 10 working days,
+    # the department above told when one has no reply after its 15 working days.
+    "oversight-follow-up-complaints": {
+        "task": "oversight.tasks.follow_up_complaints",
+        "schedule": crontab(minute=45, hour=8),
         "options": {"expires": 12 * 3600},
     },
     "reports-resume-jobs": {

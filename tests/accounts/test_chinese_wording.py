@@ -157,7 +157,7 @@ def test_every_field_and_model_of_ours_has_a_translated_name():
     """The admin, the change history and the forms read verbose names: one left to Django
     ("answered by", "ledger removal") shows in English."""
     untranslated = []
-    for app in ("accounts", "needs", "supply", "matching", "referrals", "reports"):
+    for app in ("accounts", "needs", "supply", "matching", "referrals", "reports", "oversight"):
         for model in apps.get_app_config(app).get_models():
             meta = model._meta
             if not isinstance(meta.verbose_name, Promise):

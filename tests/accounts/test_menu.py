@@ -17,7 +17,17 @@ def test_it_groups_an_officers_entries_per_area(county_officer, django_assert_nu
     with django_assert_num_queries(0):
         groups = menu_for(county_officer, "/matching/review/")
     labels = _labels(groups)
-    assert list(labels) == ["home", "needs", "supply", "matching", "referrals", "reports", "more"]
+    assert list(labels) == [
+        "home",
+        "needs",
+        "supply",
+        "matching",
+        "referrals",
+        "reports",
+        "oversight",
+        "more",
+    ]
+    assert labels["oversight"] == ["投诉举报"]
     assert labels["referrals"] == ["转介", "个案服务"]
     assert labels["matching"] == ["申请", "对接审核"]
     assert labels["reports"] == ["实时统计", "年度总结评估"]

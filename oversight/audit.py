@@ -1,0 +1,11 @@
+"""Change history of complaints: what the complainant wrote, their contact and the reply are
+masked (accounts.audit)."""
+
+from django.apps import apps
+
+from accounts.audit import register_personal_model
+
+# Left out: the tracking code's keyed hash (a credential of the complainant, nothing to read)
+# and the stored file's random name.
+register_personal_model(apps.get_model("oversight", "Complaint"), exclude=("tracking_index",))
+register_personal_model(apps.get_model("oversight", "ComplaintAttachment"), exclude=("file",))

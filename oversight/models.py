@@ -1,0 +1,287 @@
+"""Oversight: complaints (投诉举报) from the public about a project, an organisation, a match
+or a staff member.
+
+A complaint goes to the civil affairs of the region or tier concerned (``Complaint.region``,
+the department), runs ``received → investigating → concluded`` with a reply within 15 working
+days, and is followed by the daily job (a reminder, then an escalation, once each). The
+complainant holds a tracking code that reads the status and the reply and nothing else; only
+its keyed hash is stored. What the complainant wrote and their contact are encrypted at rest;
+the staff member named in a complaint neither sees nor handles it. Statuses move only through
+``oversight.services``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts import crypto
+from accounts.fields import EncryptedTextField
+from accounts.models import Region
+from accounts.scope import region_scope
+from matching.models import Application
+from supply.models import Organization, Project
+
+
+class ComplaintQuerySet(models.QuerySet):
+    #: The department's code: what region scope and the access log read.
+    region_field = "region__code"
+
+    def visible_to(self, user: Any) -> ComplaintQuerySet:
+        """Civil affairs of the department's region and above (a county's complaints are seen
+        by the county, the city and the province, a city's by the city and the province);
+        administrators all. Never social workers or charities, and never the staff member the
+        complaint names, whoever they are."""
+        if not (getattr(user, "is_authenticated", False) and user.is_active):
+            return self.none()
+        scope = region_scope(user)
+        if scope.everything:
+            found = self.all()
+        elif user.role != "civil_affairs" or scope.is_empty:
+            return self.none()
+        else:
+            found = self.filter(scope.q("region__code"))
+        return found.exclude(named_staff=user)
+
+    def open(self) -> ComplaintQuerySet:
+        return self.exclude(status=Complaint.Status.CONCLUDED)
+
+    def overdue(self, today: dt.date | None = None) -> ComplaintQuerySet:
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__lt=today)
+
+
+class Complaint(models.Model):
+    """A complaint or report (投诉举报) from the public.
+
+    Its subject is a published project, an organisation of the ledger, a match (an application
+    for aid, by its number) or a staff member (by name and place; linked to the user when the
+    name is found there). The department is fixed when it is filed: the registering
+    civil-affairs department of the project's organisation or of the organisation, the county
+    of the application's household, the county (or city, province) of the staff member.
+    """
+
+    class Subject(models.TextChoices):
+        PROJECT = "project", _("A charity project")
+        ORGANIZATION = "organization", _("An organisation")
+        APPLICATION = "application", _("A match (application for aid)")
+        STAFF = "staff", _("A staff member")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", pgettext_lazy("complaint status", "Received")
+        INVESTIGATING = "investigating", _("Being investigated")
+        CONCLUDED = "concluded", _("Concluded")
+
+    class Finding(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+        NOT_UPHELD = "not_upheld", _("Not upheld")
+
+    TRANSITIONS = {
+        Status.RECEIVED: {Status.INVESTIGATING},
+        Status.INVESTIGATING: {Status.CONCLUDED},
+        Status.CONCLUDED: set(),
+    }
+
+    subject_kind = models.CharField(
+        _("the complaint is about"), max_length=20, choices=Subject.choices
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        null=True,
+        blank=True,
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        null=True,
+        blank=True,
+    )
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        null=True,
+        blank=True,
+    )
+    staff_name = EncryptedTextField(_("staff member as named"), max_length=50, blank=True)
+    #: The accounts of the staff member named: those of that name in the place given (a
+    #: namesake is kept out too), or linked by the civil affairs handling it.
+    named_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff members named"),
+        related_name="+",
+        blank=True,
+        help_text=_("The staff named cannot see or handle the complaint."),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("civil affairs handling it"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = EncryptedTextField(_("what happened"), max_length=2000)
+    anonymous = models.BooleanField(_("anonymous"), default=True)
+    contact_name = EncryptedTextField(_("complainant's name"), max_length=50, blank=True)
+    contact_phone = EncryptedTextField(_("complainant's phone"), max_length=30, blank=True)
+    #: The keyed hash of the tracking code (the code itself is shown once, never stored).
+    tracking_index = models.CharField(
+        _("tracking code (hashed)"), max_length=64, unique=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    due_on = models.DateField(_("reply due by"), editable=False)
+    remind_on = models.DateField(_("reminder on"), editable=False)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    started_at = models.DateTimeField(
+        _("investigation started"), null=True, blank=True, editable=False
+    )
+    finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
+    reply = EncryptedTextField(_("reply to the complainant"), max_length=2000, blank=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True, editable=False)
+    # Claims of the daily follow-up: each step happens once.
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "status"]),
+            models.Index(fields=["status", "remind_on"]),
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["received", "investigating", "concluded"]),
+                name="complaint_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(subject_kind="project", project__isnull=False)
+                | models.Q(subject_kind="organization", organization__isnull=False)
+                | models.Q(subject_kind="application", application__isnull=False)
+                | (models.Q(subject_kind="staff") & ~models.Q(staff_name="")),
+                name="complaint_subject_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="concluded")
+                | (~models.Q(reply="") & ~models.Q(finding="")),
+                name="complaint_concluded_with_reply",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(anonymous=False)
+                | (models.Q(contact_name="") & models.Q(contact_phone="")),
+                name="complaint_anonymous_has_no_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Complaint %(number)s") % {"number": self.number}
+
+    @property
+    def number(self) -> str:
+        # T for 投诉: C is a case of the station (referrals), R a referral, A an application.
+        return f"T{self.pk:06d}" if self.pk else "—"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CONCLUDED
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.due_on < today
+
+    @property
+    def contact_name_masked(self) -> str:
+        return crypto.mask_name(self.contact_name)
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return crypto.mask_phone(self.contact_phone)
+
+    @property
+    def subject_label(self) -> str:
+        """What the complaint is about, in words (loaded with the row by the selectors)."""
+        if self.subject_kind == self.Subject.PROJECT and self.project_id:
+            return self.project.title
+        if self.subject_kind == self.Subject.ORGANIZATION and self.organization_id:
+            return self.organization.name
+        if self.subject_kind == self.Subject.APPLICATION and self.application_id:
+            return self.application.number
+        return self.staff_name
+
+
+def attachment_path(instance: ComplaintAttachment, filename: str) -> str:
+    """A random name under the complaint's folder: the file name stays encrypted in the row."""
+    import uuid
+
+    return f"complaints/{instance.complaint_id}/{uuid.uuid4().hex}.bin"
+
+
+class ComplaintAttachment(models.Model):
+    """A scan or photo the complainant sent (PDF, JPEG or PNG, checked by its content, stored
+    encrypted, served only through the complaint's scoped view)."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+
+    CONTENT_TYPES = {Kind.PDF: "application/pdf", Kind.JPEG: "image/jpeg", Kind.PNG: "image/png"}
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200, editable=False)
+    name = EncryptedTextField(_("file name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("complaint attachment")
+        verbose_name_plural = _("complaint attachments")
+        ordering = ["complaint_id", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        # Named by its complaint, kind and time, never by an internal id (the audit pages).
+        when = timezone.localtime(self.uploaded_at)
+        return f"{self.complaint.number} · {self.get_kind_display()} · {when:%Y-%m-%d %H:%M}"
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES[self.Kind(self.kind)]

@@ -1,0 +1,17 @@
+"""Scheduled work of oversight (beat schedule in config/settings.py, Asia/Shanghai)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from celery import shared_task
+
+from . import jobs
+
+
+@shared_task(acks_late=True, expires=12 * 3600)
+def follow_up_complaints() -> dict[str, int]:
+    """Daily: remind the department of a complaint still open on its reminder day; tell the
+    department above about one without a reply after its 15 working days. Idempotent: each
+    step is claimed once."""
+    return asdict(jobs.follow_up())
