@@ -49,6 +49,7 @@ from accounts.models import Region
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass
 from matching.models import Application, Feedback
 from needs.models import AssistanceRecord, Household, Member, Need, Visit
+from oversight.models import Complaint
 from referrals.models import Case as ServiceCase
 from referrals.models import Direction, Referral
 from supply.models import (
@@ -805,6 +806,69 @@ def referrals_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[st
     }
 
 
+# --- 8. Complaints (投诉举报) ------------------------------------------------------------------
+
+
+def complaints_figures(ctx: Context, period: Period, length: int | None) -> Groups:
+    """Complaints to the civil affairs of the region and below (the department they went to):
+    received in the period, concluded in the period (by the reply's day due or late), upheld in
+    whole or in part, still open at the end, and the median days from receipt to conclusion."""
+    code = "region__code"
+    complaints = Complaint.objects.filter(ctx.within(code))
+    concluded = complaints.filter(period.contains_at("concluded_at"))
+    concluded_day = TruncDate("concluded_at", tzinfo=SHANGHAI)
+    days_to_conclusion = DayNumber(concluded_day) - DayNumber(
+        TruncDate("received_at", tzinfo=SHANGHAI)
+    )
+    groups = _merge(
+        aggregate(
+            complaints.filter(period.contains_at("received_at")),
+            code,
+            length,
+            complaints_received=Count("pk"),
+        ),
+        aggregate(
+            concluded,
+            code,
+            length,
+            complaints_concluded=Count("pk"),
+            concluded_in_time=Count("pk", filter=Q(due_on__gte=concluded_day)),
+            complaints_upheld=Count(
+                "pk",
+                filter=Q(finding__in=[Complaint.Finding.UPHELD, Complaint.Finding.PARTLY_UPHELD]),
+            ),
+        ),
+        aggregate(
+            complaints.filter(received_at__lt=period.end_at).filter(
+                Q(concluded_at__isnull=True) | Q(concluded_at__gte=period.end_at)
+            ),
+            code,
+            length,
+            complaints_open_at_end=Count("pk"),
+        ),
+        _medians("median_days_to_conclusion", median(concluded, days_to_conclusion, code, length)),
+    )
+    for values in groups.values():
+        values["complaint_deadline_kept"] = _rate(
+            values.get("concluded_in_time"), values.get("complaints_concluded")
+        )
+    return groups
+
+
+def complaints_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, Any]]]:
+    complaints = Complaint.objects.filter(ctx.within("region__code"))
+    return {
+        "complaints_by_subject": _rows(
+            complaints.filter(period.contains_at("received_at")),
+            "subject_kind",
+            value=Count("pk"),
+        ),
+        "complaints_by_finding": _rows(
+            complaints.filter(period.contains_at("concluded_at")), "finding", value=Count("pk")
+        ),
+    }
+
+
 # --- The sections ----------------------------------------------------------------------------
 
 
@@ -1052,6 +1116,37 @@ SECTIONS: tuple[Section, ...] = (
             Breakdown("referral_outcomes", _("Outcomes"), _choices(Referral.Outcome)),
         ),
         chart_figure="referrals_sent",
+    ),
+    Section(
+        "complaints",
+        _("Complaints"),
+        (
+            Figure("complaints_received", _("Complaints received"), ITEMS, True),
+            Figure("complaints_concluded", _("Complaints concluded"), ITEMS, True),
+            Figure("concluded_in_time", _("Concluded by the reply's day due"), ITEMS),
+            Figure("complaint_deadline_kept", _("Complaint deadlines kept"), PERCENT, True),
+            Figure("complaints_upheld", _("Upheld in whole or in part"), ITEMS),
+            Figure("complaints_open_at_end", _("Still open at the end of the period"), ITEMS),
+            Figure(
+                "median_days_to_conclusion",
+                _("Median days from receipt to conclusion"),
+                DAYS,
+                True,
+            ),
+        ),
+        complaints_figures,
+        complaints_breakdowns,
+        (
+            Breakdown(
+                "complaints_by_subject",
+                _("Complaints by what they are about"),
+                _choices(Complaint.Subject),
+            ),
+            Breakdown(
+                "complaints_by_finding", _("Complaints by finding"), _choices(Complaint.Finding)
+            ),
+        ),
+        chart_figure="complaints_received",
     ),
 )
 
