@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -63,7 +64,8 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
             live_need_count=Subquery(
                 live_needs.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
             ),
-            has_urgent=Exists(live_needs.filter(urgent=True)),
+            # Kept by the need services, not searched for among all live needs.
+            has_urgent=F("has_urgent_need"),
             has_minor=Exists(members.filter(birth_date__gt=years_ago(18))),
             has_child_under_14=Exists(members.filter(birth_date__gt=years_ago(14))),
             next_visit_on=Subquery(last_visit.values("next_visit_on")[:1]),
@@ -83,6 +85,16 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
         # PostgreSQL; bench/bench_households.py). Urgent households have a badge and a filter.
         .order_by("station_id", "code")
     )
+
+
+#: Above this many households a list says "1,000+" instead of counting them all: an exact count
+#: of a city's or the province's filtered households read millions of rows for one figure.
+COUNT_CAP = 1000
+
+
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
+    """The number of rows, counted up to ``cap + 1`` at most (``cap + 1`` means "more")."""
+    return queryset.order_by()[: cap + 1].count()
 
 
 def household_get_for_user(user: Any, pk: Any) -> Household:
