@@ -23,13 +23,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
 
 from _setup import ROOT  # noqa: F401  (sets Django up)
+from django.conf import settings
 from django.db import connection
-from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+from django.test.utils import setup_databases, teardown_databases
 
 PAGE_TARGET_MS = 200.0
 LOOKUP_TARGET_MS = 10.0
@@ -318,7 +320,9 @@ def main() -> int:
     from needs.models import Household, Member
 
     n_households = round(1_000_000 * args.scale)
-    setup_test_environment()
+    # The test client's host; not setup_test_environment(), whose capture of every template's
+    # context would be timed with the page.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     config = setup_databases(verbosity=0, interactive=False, keepdb=args.keepdb)
     vendor = connection.vendor
     try:
@@ -413,9 +417,9 @@ def main() -> int:
                     assert response.status_code == 200, response.status_code
                     return response
 
-                response = page()
-                paginator = response.context["page"].paginator
-                shown = f"{paginator.cap:,}+" if paginator.more else f"{paginator.count:,}"
+                html = page().content.decode()
+                counted = re.search(r"共 ([0-9,]+) 户|([0-9,]+) 户以上", html)
+                shown = counted.group(1) or f"{counted.group(2)}+"
                 p50, p95 = percentiles(page, args.repeat)
                 ok = p95 <= PAGE_TARGET_MS
                 missed += not ok

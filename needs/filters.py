@@ -153,7 +153,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:
             return queryset
-        return queryset.within_stations(value.prefix).filter(region__code__startswith=value.prefix)
+        return queryset.within(value.prefix)
 
     # Each filter is a semi-join, ``pk IN (SELECT household_id ...)``: the inner set is computed
     # once from its own index. A correlated EXISTS let SQLite drive the plan from the status

@@ -38,21 +38,22 @@ class HouseholdQuerySet(RegionScopedQuerySet):
     region_field = "region__code"
 
     def visible_to(self, user: Any) -> HouseholdQuerySet:
-        scoped = super().visible_to(user)
+        """The region scope, written on the station: a household's station is the township of
+        its village (``services._stations_for``), so for a township or any larger region the
+        households under its prefix are exactly those whose station is under it."""
         scope = region_scope(user)
         if scope.everything or scope.is_empty:
-            return scoped
-        return scoped.within_stations(scope.prefix)
+            return super().visible_to(user)
+        return self.within(scope.prefix)
 
-    def within_stations(self, prefix: str) -> HouseholdQuerySet:
-        """Households whose station (township) lies in the region of ``prefix`` (a township or
-        larger): the same households as their region's code under the prefix, since a
-        household's station is the township of its village, but on the index that starts with
-        ``station_id`` and orders the list (``household_station_code``). Without it a county's
-        first page walked the station index and filtered 815,000 rows by the region prefix."""
-        if len(prefix) > 9:  # a village: no station range narrower than its township
-            prefix = prefix[:9]
-        return self.filter(station__code__range=code_range(prefix))
+    def within(self, prefix: str) -> HouseholdQuerySet:
+        """Households in the region of ``prefix``, on the index that starts with ``station_id``
+        and orders the list (``household_station_code``): a range of station codes, which the
+        planner can estimate and walk in order. (A county's first page walked the station index
+        and filtered 815,000 rows by ``region_id LIKE 'prefix%'``.) A village adds its code."""
+        if len(prefix) <= 9:
+            return self.filter(station__code__range=code_range(prefix))
+        return self.filter(station__code__range=code_range(prefix[:9]), region_id=prefix)
 
 
 class Household(models.Model):

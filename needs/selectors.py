@@ -94,7 +94,8 @@ COUNT_CAP = 1000
 
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
     """The number of rows, counted up to ``cap + 1`` at most (``cap + 1`` means "more")."""
-    return queryset.order_by()[: cap + 1].count()
+    # Only the ids: the page's annotations (head, members, needs) are not computed to count.
+    return queryset.order_by().values("pk")[: cap + 1].count()
 
 
 def household_get_for_user(user: Any, pk: Any) -> Household:
