@@ -323,6 +323,7 @@ def main() -> int:
     # The test client's host; not setup_test_environment(), whose capture of every template's
     # context would be timed with the page.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.DEBUG = False  # as in production (and as Django's test runner sets it)
     config = setup_databases(verbosity=0, interactive=False, keepdb=args.keepdb)
     vendor = connection.vendor
     try:

@@ -55,7 +55,9 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
     return (
         Household.objects.visible_to(user)
         .filter(archived_at__isnull=True)
-        .select_related("region", "worker")
+        # Fetched for the page's rows by their keys, not joined: a join lets PostgreSQL misjudge
+        # a filtered list as one row and scan the users for every household before sorting.
+        .prefetch_related("region", "worker")
         .annotate(
             head_name=Subquery(members.filter(relation=Member.Relation.HEAD).values("name")[:1]),
             member_count=Subquery(
