@@ -27,6 +27,8 @@ class DivisionCodeFilter(django_filters.ModelChoiceFilter):
 
 #: An address is searched from this many characters: the trigram index serves no fewer.
 ADDRESS_MIN_LENGTH = 3
+#: Up to this many households found by a search are fetched by their ids.
+SEARCH_IDS_LIMIT = 2000
 
 
 class HouseholdFilterSet(django_filters.FilterSet):
@@ -151,19 +153,30 @@ class HouseholdFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         households = Household.objects.all()
+        named = Member.objects.filter(left_at__isnull=True, name__istartswith=value)
         if self.scope_prefix:
             households = households.within(self.scope_prefix)
-        named = Member.objects.filter(
-            left_at__isnull=True,
-            name__istartswith=value,
-            household__in=households.order_by().values("pk"),
-        )
-        found = named.order_by().values("household_id")
-        numbered = households.filter(code=identifiers.nfkc(value).upper())
-        parts = [numbered.order_by().values("pk")]
+            named = named.filter(household__in=households.order_by().values("pk"))
+        sets = [
+            named.order_by().values("household_id"),
+            households.filter(code=identifiers.nfkc(value).upper()).order_by().values("pk"),
+        ]
         if len(value) >= ADDRESS_MIN_LENGTH:
-            parts.append(households.filter(address__icontains=value).order_by().values("pk"))
-        return queryset.filter(pk__in=found.union(*parts))
+            sets.append(households.filter(address__icontains=value).order_by().values("pk"))
+        # The matching households, if not too many, by their ids: the list then fetches those
+        # rows and sorts them. A common beginning (a surname across a city) is kept as a
+        # condition instead: the list walks its index in order and stops at the page's end.
+        ids = list(
+            sets[0]
+            .union(*sets[1:], all=True)
+            .values_list("household_id", flat=True)[: SEARCH_IDS_LIMIT + 1]
+        )
+        if len(ids) <= SEARCH_IDS_LIMIT:
+            return queryset.filter(pk__in=set(ids))
+        matches = Q()
+        for ids_query in sets:
+            matches |= Q(pk__in=ids_query)
+        return queryset.filter(matches)
 
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:

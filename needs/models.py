@@ -161,8 +161,14 @@ class Household(models.Model):
         ordering = ["station_id", "code"]
         indexes = [
             models.Index(fields=["station", "last_visited_on"]),
-            # The list's scope (a station range) and its order in one index.
-            models.Index(fields=["station", "code"], name="household_station_code"),
+            # The list's scope (a station range) and its order in one index, with the id for
+            # the filters' semi-joins and the capped count (index-only on PostgreSQL).
+            models.Index(
+                fields=["station", "code"],
+                include=["id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="household_station_code",
+            ),
             models.Index(fields=["external_ref"]),
         ]
         constraints = [
@@ -476,6 +482,12 @@ class Need(models.Model):
         indexes = [
             models.Index(fields=["status", "area"]),
             models.Index(fields=["household", "status"]),
+            # The list's filter "open need in area": the households, read from the index.
+            models.Index(
+                fields=["area", "household"],
+                condition=models.Q(status__in=["open", "matching"]),
+                name="need_live_area_household",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -11,7 +11,8 @@ PG_INDEXES = [
     (
         "needs_member_name_upper_prefix",
         "CREATE INDEX IF NOT EXISTS needs_member_name_upper_prefix "
-        "ON needs_member (UPPER(name::text) text_pattern_ops)",
+        "ON needs_member (UPPER(name::text) text_pattern_ops) INCLUDE (household_id) "
+        "WHERE left_at IS NULL",
     ),
     (
         "needs_household_address_trgm",
@@ -59,7 +60,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='household',
-            index=models.Index(fields=['station', 'code'], name='household_station_code'),
+            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['station', 'code'], include=('id',), name='household_station_code'),
+        ),
+        migrations.AddIndex(
+            model_name='need',
+            index=models.Index(condition=models.Q(('status__in', ['open', 'matching'])), fields=['area', 'household'], name='need_live_area_household'),
         ),
         migrations.RunPython(fill_urgent, migrations.RunPython.noop),
         TrigramExtension(),

@@ -300,3 +300,20 @@ def test_a_county_officer_and_a_worker_get_no_county_select(county_officer, work
         .widget.choices
     )
     assert [code for code, _name in options if code] == ["441881101000", "441881102000"]
+
+
+def test_a_search_matching_many_households_keeps_the_same_answer(
+    client, worker, regions, monkeypatch
+):
+    """Past ``SEARCH_IDS_LIMIT`` households the search is a condition the list walks, not a
+    list of ids: the same households either way."""
+    chens = {
+        make_household(worker, regions["township_a1"], members=[member_input(f"陈{i}")]).code
+        for i in range(3)
+    }
+    make_household(worker, regions["township_a1"], members=[member_input("王五")])
+    client.force_login(worker)
+    by_ids = _codes(client.get("/needs/households/", {"q": "陈"}))
+    monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 1)
+    by_condition = _codes(client.get("/needs/households/", {"q": "陈"}))
+    assert by_ids == by_condition == chens
