@@ -16,7 +16,7 @@ from accounts.models import Region
 from accounts.scope import NOTHING, region_scope
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
-from .models import AssistanceRecord, Household, Member, MemberTag, Need
+from .models import AssistanceRecord, Household, Member, MemberTag, Need, code_range
 from .selectors import region_choices_for_user
 
 
@@ -187,19 +187,50 @@ class HouseholdFilterSet(django_filters.FilterSet):
     # once from its own index. A correlated EXISTS let SQLite drive the plan from the status
     # index for every household (35 s at 10,000 households; bench/bench_households.py).
 
+    def _in_scope(self, rows: QuerySet, household: str) -> QuerySet:
+        """Rows of households in the user's scope: the inner set of a filter is then read
+        from the scope's households, not from the whole province's rows."""
+        if not self.scope_prefix:
+            return rows
+        return rows.filter(
+            **{
+                f"{household}__station__code__range": code_range(self.scope_prefix[:9]),
+                f"{household}__archived_at__isnull": True,
+            }
+        )
+
+    def _households_of(self, queryset: QuerySet, household_ids: QuerySet) -> QuerySet:
+        """``queryset`` narrowed to ``household_ids`` (a subquery of household ids): for a
+        scoped list whose set is small, by the ids themselves, read once (the capped count and
+        the page would each compute the set again); else as a semi-join."""
+        if self.scope_prefix:
+            ids = list(household_ids[: SEARCH_IDS_LIMIT + 1])
+            if len(ids) <= SEARCH_IDS_LIMIT:
+                return queryset.filter(pk__in=set(ids))
+        return queryset.filter(pk__in=household_ids)
+
     def with_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         records = AssistanceRecord.objects.filter(
             status=value, ended_on__isnull=True, member__left_at__isnull=True
         )
-        return queryset.filter(pk__in=records.values("member__household_id"))
+        records = self._in_scope(records, "member__household")
+        return self._households_of(
+            queryset, records.order_by().values_list("member__household_id", flat=True)
+        )
 
     def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         tags = MemberTag.objects.filter(tag=value, member__left_at__isnull=True)
-        return queryset.filter(pk__in=tags.values("member__household_id"))
+        tags = self._in_scope(tags, "member__household")
+        return self._households_of(
+            queryset, tags.order_by().values_list("member__household_id", flat=True)
+        )
 
     def with_need_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         needs = Need.objects.filter(area=value, status__in=Need.LIVE_STATUSES)
-        return queryset.filter(pk__in=needs.values("household_id"))
+        needs = self._in_scope(needs, "household")
+        return self._households_of(
+            queryset, needs.order_by().values_list("household_id", flat=True)
+        )
 
     def with_urgent(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         # The flag the need services keep (``services.household_urgent_refresh``).

@@ -165,7 +165,7 @@ class Household(models.Model):
             # the filters' semi-joins and the capped count (index-only on PostgreSQL).
             models.Index(
                 fields=["station", "code"],
-                include=["id"],
+                include=["id", "has_urgent_need", "last_visited_on"],
                 condition=models.Q(archived_at__isnull=True),
                 name="household_station_code",
             ),
@@ -269,7 +269,17 @@ class Member(models.Model):
                 name="member_disability_grade_1_4",
             ),
         ]
-        indexes = [models.Index(fields=["birth_date"]), models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["birth_date"]),
+            models.Index(fields=["name"]),
+            # The current members of a household, read from the index alone (the list's
+            # filters by a person's status or tag within a county or city).
+            models.Index(
+                fields=["household", "id"],
+                condition=models.Q(left_at__isnull=True),
+                name="member_current_household",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

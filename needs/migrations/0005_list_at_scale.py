@@ -60,11 +60,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='household',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['station', 'code'], include=('id',), name='household_station_code'),
+            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['station', 'code'], include=('id', 'has_urgent_need', 'last_visited_on'), name='household_station_code'),
         ),
         migrations.AddIndex(
             model_name='need',
             index=models.Index(condition=models.Q(('status__in', ['open', 'matching'])), fields=['area', 'household'], name='need_live_area_household'),
+        ),
+        migrations.AddIndex(
+            model_name='member',
+            index=models.Index(condition=models.Q(('left_at__isnull', True)), fields=['household', 'id'], name='member_current_household'),
         ),
         migrations.RunPython(fill_urgent, migrations.RunPython.noop),
         TrigramExtension(),

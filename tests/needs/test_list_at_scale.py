@@ -317,3 +317,21 @@ def test_a_search_matching_many_households_keeps_the_same_answer(
     monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 1)
     by_condition = _codes(client.get("/needs/households/", {"q": "陈"}))
     assert by_ids == by_condition == chens
+
+
+@pytest.mark.parametrize(
+    "params", [{"status": "dibao"}, {"tag": "left_behind_child"}, {"need_area": "medical_aid"}]
+)
+def test_a_filter_gives_the_same_households_by_ids_and_as_a_semi_join(
+    client, worker, county_officer, household, regions, params, monkeypatch
+):
+    """A scoped list reads a small filter set as ids, a large one as a semi-join."""
+    services.need_register(
+        user=worker, household=household, area="medical_aid", form="cash", description="药"
+    )
+    make_household(worker, regions["township_a1"], members=[member_input("无关")])
+    client.force_login(county_officer)
+    by_ids = _codes(client.get("/needs/households/", params))
+    monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 0)
+    by_join = _codes(client.get("/needs/households/", params))
+    assert by_ids == by_join == {household.code}
