@@ -199,38 +199,35 @@ class HouseholdFilterSet(django_filters.FilterSet):
             }
         )
 
-    def _households_of(self, queryset: QuerySet, household_ids: QuerySet) -> QuerySet:
-        """``queryset`` narrowed to ``household_ids`` (a subquery of household ids): for a
-        scoped list whose set is small, by the ids themselves, read once (the capped count and
-        the page would each compute the set again); else as a semi-join."""
+    def _households_of(self, queryset: QuerySet, rows: QuerySet, household: str) -> QuerySet:
+        """``queryset`` narrowed to the households of ``rows`` (needs, tags, statuses; the
+        path to their household is ``household``). A scoped list reads the scope's set once,
+        as ids, when it is small (the capped count and the page would each compute it again);
+        a large set (a status most households have) is a semi-join on the whole table, which
+        PostgreSQL walks in the list's order and leaves at the page's end."""
         if self.scope_prefix:
-            ids = list(household_ids[: SEARCH_IDS_LIMIT + 1])
+            ids = list(
+                self._in_scope(rows, household)
+                .order_by()
+                .values_list(f"{household}_id", flat=True)[: SEARCH_IDS_LIMIT + 1]
+            )
             if len(ids) <= SEARCH_IDS_LIMIT:
                 return queryset.filter(pk__in=set(ids))
-        return queryset.filter(pk__in=household_ids)
+        return queryset.filter(pk__in=rows.order_by().values(f"{household}_id"))
 
     def with_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         records = AssistanceRecord.objects.filter(
             status=value, ended_on__isnull=True, member__left_at__isnull=True
         )
-        records = self._in_scope(records, "member__household")
-        return self._households_of(
-            queryset, records.order_by().values_list("member__household_id", flat=True)
-        )
+        return self._households_of(queryset, records, "member__household")
 
     def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         tags = MemberTag.objects.filter(tag=value, member__left_at__isnull=True)
-        tags = self._in_scope(tags, "member__household")
-        return self._households_of(
-            queryset, tags.order_by().values_list("member__household_id", flat=True)
-        )
+        return self._households_of(queryset, tags, "member__household")
 
     def with_need_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         needs = Need.objects.filter(area=value, status__in=Need.LIVE_STATUSES)
-        needs = self._in_scope(needs, "household")
-        return self._households_of(
-            queryset, needs.order_by().values_list("household_id", flat=True)
-        )
+        return self._households_of(queryset, needs, "household")
 
     def with_urgent(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         # The flag the need services keep (``services.household_urgent_refresh``).
