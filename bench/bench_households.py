@@ -429,7 +429,7 @@ def main() -> int:
                 ("left-behind child", {"tag": "left_behind_child"}),
                 ("dibao + urgent", {"status": "dibao", "urgent": "true"}),
                 ("name (surname)", {"q": someone[0]}),
-                ("name (whole, rare)", {"q": someone}),
+                ("name (a whole name)", {"q": someone}),
                 ("name not there", {"q": "欧阳无名"}),
                 ("address", {"q": "第7组1"}),
                 ("page 5", {"page": "5"}),
