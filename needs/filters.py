@@ -5,21 +5,43 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from accounts import identifiers
 from accounts.filters import CountFilter, IdFilter, YesNoFilter
 from accounts.models import Region
+from accounts.scope import NOTHING, region_scope
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
-from .models import AssistanceRecord, Household, Member, MemberTag, Need
+from .models import AssistanceRecord, Household, Member, MemberTag, Need, code_range
 from .selectors import region_choices_for_user
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{12}$"})
+class DivisionCodeFilter(django_filters.ModelChoiceFilter):
+    """A region chosen by its 12-digit division code."""
+
+
+#: An address is searched from this many characters: the trigram index serves no fewer.
+ADDRESS_MIN_LENGTH = 3
+#: Up to this many households found by a search are fetched by their ids.
+SEARCH_IDS_LIMIT = 2000
+
+
 class HouseholdFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name, address or number"), method="search")
+    """The household list's filters. The region select lists the townships and villages of one
+    county at most: an officer of a city or the province chooses the county first (a select of
+    every township in Guangdong had 1,757 options, more with the villages)."""
+
+    q = django_filters.CharFilter(
+        label=_("Name (its beginning), address or number"), method="search"
+    )
+    county = DivisionCodeFilter(
+        label=_("County or district"), queryset=None, method="in_region", empty_label=_("Any")
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("Village or township"), queryset=None, method="in_region", empty_label=_("Any")
     )
@@ -54,6 +76,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
         model = Household
         fields = [
             "q",
+            "county",
             "region",
             "gap_class",
             "status",
@@ -67,51 +90,148 @@ class HouseholdFilterSet(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        scope = region_scope(user) if user else NOTHING
+        self.scope_prefix = scope.prefix or ""
+        # Validation looks a choice up by its code (one query); only the options rendered are
+        # limited (``form``).
         self.filters["region"].queryset = (
             region_choices_for_user(user) if user else Region.objects.none()
         )
+        if scope.everything or (scope.prefix and len(scope.prefix) < 6):
+            # The regions townships hang from: counties and districts, and the cities without
+            # counties (东莞市, 中山市).
+            townships = Region.objects.filter(
+                code__startswith=self.scope_prefix,
+                level=Region.Level.TOWNSHIP,
+                valid_to__isnull=True,
+            )
+            self.filters["county"].queryset = Region.objects.filter(
+                pk__in=townships.values("parent_id")
+            ).order_by("code")
+        else:  # a county officer or a township worker: their own county at most
+            del self.filters["county"]
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(self, "_options_limited", False):
+            self._options_limited = True
+            self._limit_region_options(form)
+        return form
+
+    def _limit_region_options(self, form) -> None:
+        """Render the villages and townships of one county at most: the chosen county's, or the
+        user's own county or township; none before a county is chosen above that."""
+        field = form.fields["region"]
+        focus = self.scope_prefix if len(self.scope_prefix) >= 6 else ""
+        county = form.data.get("county") if form.is_bound else None
+        if not focus and county and "county" in self.filters:
+            chosen = self.filters["county"].queryset.filter(code=str(county)[:12]).first()
+            focus = chosen.prefix if chosen else ""
+        selected = str(form.data.get("region") or "") if form.is_bound else ""
+        options = field.queryset.filter(code__startswith=focus) if focus else field.queryset.none()
+        if selected:
+            options = options | field.queryset.filter(code=selected[:12])
+        field.widget.choices = [("", field.empty_label)] + [
+            (r.code, r.name) for r in options.order_by("code")
+        ]
+        if not focus:
+            field.help_text = _("Choose a county first.")
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """By the beginning of a current member's name, a part of the address (three
+        characters or more), or the whole household number.
+
+        Each set comes from its own index, within the user's scope (PostgreSQL: a pattern
+        index on the name, a trigram index on the address, the unique code), and the list keeps
+        its order. Names are matched from their beginning: a Chinese name is looked up by its
+        surname and given name, and a two-character name has no trigram an index could use
+        (``UPPER(name) LIKE '%…%'`` read every member: 2.2 s for a county). An address is
+        matched from three characters, which the trigram index serves; one or two characters
+        would read every address in the scope."""
         value = value.strip()
         if not value:
             return queryset
-        named = Member.objects.filter(
-            household=OuterRef("pk"), left_at__isnull=True, name__icontains=value
+        households = Household.objects.all()
+        named = Member.objects.filter(left_at__isnull=True, name__istartswith=value)
+        if self.scope_prefix:
+            households = households.within(self.scope_prefix)
+            named = named.filter(household__in=households.order_by().values("pk"))
+        sets = [
+            named.order_by().values("household_id"),
+            households.filter(code=identifiers.nfkc(value).upper()).order_by().values("pk"),
+        ]
+        if len(value) >= ADDRESS_MIN_LENGTH:
+            sets.append(households.filter(address__icontains=value).order_by().values("pk"))
+        # The matching households, if not too many, by their ids: the list then fetches those
+        # rows and sorts them. A common beginning (a surname across a city) is kept as a
+        # condition instead: the list walks its index in order and stops at the page's end.
+        ids = list(
+            sets[0]
+            .union(*sets[1:], all=True)
+            .values_list("household_id", flat=True)[: SEARCH_IDS_LIMIT + 1]
         )
-        return queryset.filter(
-            Q(Exists(named))
-            | Q(address__icontains=value)
-            | Q(code__iexact=identifiers.nfkc(value))  # a number typed in full width
-        )
+        if len(ids) <= SEARCH_IDS_LIMIT:
+            return queryset.filter(pk__in=set(ids))
+        matches = Q()
+        for ids_query in sets:
+            matches |= Q(pk__in=ids_query)
+        return queryset.filter(matches)
 
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        return queryset.filter(region__code__startswith=value.prefix) if value else queryset
+        if not value:
+            return queryset
+        return queryset.within(value.prefix)
 
     # Each filter is a semi-join, ``pk IN (SELECT household_id ...)``: the inner set is computed
     # once from its own index. A correlated EXISTS let SQLite drive the plan from the status
     # index for every household (35 s at 10,000 households; bench/bench_households.py).
 
+    def _in_scope(self, rows: QuerySet, household: str) -> QuerySet:
+        """Rows of households in the user's scope: the inner set of a filter is then read
+        from the scope's households, not from the whole province's rows."""
+        if not self.scope_prefix:
+            return rows
+        return rows.filter(
+            **{
+                f"{household}__station__code__range": code_range(self.scope_prefix[:9]),
+                f"{household}__archived_at__isnull": True,
+            }
+        )
+
+    def _households_of(self, queryset: QuerySet, rows: QuerySet, household: str) -> QuerySet:
+        """``queryset`` narrowed to the households of ``rows`` (needs, tags, statuses; the
+        path to their household is ``household``). A scoped list reads the scope's set once,
+        as ids, when it is small (the capped count and the page would each compute it again);
+        a large set (a status most households have) is a semi-join on the whole table, which
+        PostgreSQL walks in the list's order and leaves at the page's end."""
+        if self.scope_prefix:
+            ids = list(
+                self._in_scope(rows, household)
+                .order_by()
+                .values_list(f"{household}_id", flat=True)[: SEARCH_IDS_LIMIT + 1]
+            )
+            if len(ids) <= SEARCH_IDS_LIMIT:
+                return queryset.filter(pk__in=set(ids))
+        return queryset.filter(pk__in=rows.order_by().values(f"{household}_id"))
+
     def with_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         records = AssistanceRecord.objects.filter(
             status=value, ended_on__isnull=True, member__left_at__isnull=True
         )
-        return queryset.filter(pk__in=records.values("member__household_id"))
+        return self._households_of(queryset, records, "member__household")
 
     def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         tags = MemberTag.objects.filter(tag=value, member__left_at__isnull=True)
-        return queryset.filter(pk__in=tags.values("member__household_id"))
+        return self._households_of(queryset, tags, "member__household")
 
     def with_need_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         needs = Need.objects.filter(area=value, status__in=Need.LIVE_STATUSES)
-        return queryset.filter(pk__in=needs.values("household_id"))
+        return self._households_of(queryset, needs, "household")
 
     def with_urgent(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
-        urgent = Need.objects.filter(urgent=True, status__in=Need.LIVE_STATUSES).values(
-            "household_id"
-        )
-        return queryset.filter(pk__in=urgent) if value else queryset.exclude(pk__in=urgent)
+        # The flag the need services keep (``services.household_urgent_refresh``).
+        return queryset if value is None else queryset.filter(has_urgent_need=value)
 
     def unvisited_for(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:

@@ -9,14 +9,16 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Region
@@ -54,7 +56,9 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
     return (
         Household.objects.visible_to(user)
         .filter(archived_at__isnull=True)
-        .select_related("region", "worker")
+        # Fetched for the page's rows by their keys, not joined: a join lets PostgreSQL misjudge
+        # a filtered list as one row and scan the users for every household before sorting.
+        .prefetch_related("region", "worker")
         .annotate(
             head_name=Subquery(members.filter(relation=Member.Relation.HEAD).values("name")[:1]),
             member_count=Subquery(
@@ -63,12 +67,22 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
             live_need_count=Subquery(
                 live_needs.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
             ),
-            has_urgent=Exists(live_needs.filter(urgent=True)),
-            has_minor=Exists(members.filter(birth_date__gt=years_ago(18))),
-            has_child_under_14=Exists(members.filter(birth_date__gt=years_ago(14))),
+            # Kept by the need services, not searched for among all live needs.
+            has_urgent=F("has_urgent_need"),
+            # The youngest member's birth date, per row: an EXISTS here was planned by
+            # PostgreSQL as the set of every minor in the province, built for each page.
+            youngest_born=Subquery(members.order_by("-birth_date").values("birth_date")[:1]),
             next_visit_on=Subquery(last_visit.values("next_visit_on")[:1]),
         )
         .annotate(
+            has_minor=Coalesce(
+                ExpressionWrapper(Q(youngest_born__gt=years_ago(18)), output_field=BooleanField()),
+                Value(False),
+            ),
+            has_child_under_14=Coalesce(
+                ExpressionWrapper(Q(youngest_born__gt=years_ago(14)), output_field=BooleanField()),
+                Value(False),
+            ),
             visit_overdue=ExpressionWrapper(
                 Q(next_visit_on__lt=today)
                 | Q(
@@ -76,13 +90,24 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
                     last_visited_on__lt=today - dt.timedelta(days=VISIT_DUE_AFTER_DAYS),
                 ),
                 output_field=BooleanField(),
-            )
+            ),
         )
         # By station and number, on the index: sorting on an annotation such as has_urgent
         # computes it for every row first (1.3 s for the province at 200,000 households on
         # PostgreSQL; bench/bench_households.py). Urgent households have a badge and a filter.
         .order_by("station_id", "code")
     )
+
+
+#: Above this many households a list says "1,000+" instead of counting them all: an exact count
+#: of a city's or the province's filtered households read millions of rows for one figure.
+COUNT_CAP = 1000
+
+
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
+    """The number of rows, counted up to ``cap + 1`` at most (``cap + 1`` means "more")."""
+    # Only the ids: the page's annotations (head, members, needs) are not computed to count.
+    return queryset.order_by().values("pk")[: cap + 1].count()
 
 
 def household_get_for_user(user: Any, pk: Any) -> Household:

@@ -689,6 +689,17 @@ NEED_FIELDS = (
 )
 
 
+def household_urgent_refresh(household_id: int) -> None:
+    """Keep ``Household.has_urgent_need`` (a live need is urgent) in step with the needs: every
+    need service that creates a need, changes its urgency or moves its status calls this, in
+    its transaction. The list shows and filters on the kept flag instead of searching all live
+    needs for every page."""
+    urgent = Need.objects.filter(
+        household_id=household_id, urgent=True, status__in=Need.LIVE_STATUSES
+    )
+    Household.objects.filter(pk=household_id).update(has_urgent_need=models.Exists(urgent))
+
+
 def _check_need_member(household: Household, member: Member | None) -> None:
     if member is not None and (member.household_id != household.pk or member.left_at is not None):
         raise ValidationError({"member": [_("Choose a current member of this household.")]})
@@ -710,6 +721,7 @@ def need_register(*, user: Any, household: Household, **values: Any) -> Need:
             )
     need.full_clean(exclude=["household", "created_by"])
     need.save()
+    household_urgent_refresh(need.household_id)
     return need
 
 
@@ -726,6 +738,7 @@ def need_update(*, user: Any, need: Need, **values: Any) -> Need:
             )
     need.full_clean(exclude=["household", "created_by"])
     need.save()
+    household_urgent_refresh(need.household_id)
     return need
 
 
@@ -770,6 +783,8 @@ def need_transition(*, user: Any | None, need: Need, to: str, reason: str = "") 
         raise ValidationError(
             _("The need was changed by someone else meanwhile. Reload and try again.")
         )
+    if need.urgent:
+        household_urgent_refresh(need.household_id)
     before = (need.status, need.status_reason, need.status_changed_at, need.closed_at)
     need.status, need.status_reason, need.status_changed_at, need.closed_at = (
         to,

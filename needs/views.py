@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,6 +72,29 @@ def _status(request: HttpRequest) -> int:
 # --- Households ------------------------------------------------------------------------------
 
 
+class CappedPaginator(Paginator):
+    """Counts the list only as far as it needs to: up to ``selectors.COUNT_CAP`` households, or
+    to the page asked for if that lies further. ``more`` says the list goes on past ``cap`` (the
+    page reads "1,000+ 户"). An exact count of a city's or the province's filtered households
+    read every member (1.0-1.45 s at the province's size)."""
+
+    def __init__(self, object_list, per_page: int, *, page: Any = None) -> None:
+        super().__init__(object_list, per_page)
+        try:
+            number = max(int(str(page)), 1)
+        except ValueError:
+            number = 1
+        self.cap = max(selectors.COUNT_CAP, number * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.capped_count(self.object_list, self.cap)
+
+    @property
+    def more(self) -> bool:
+        return self.count > self.cap
+
+
 def _list_context(request: HttpRequest, id_form: IdSearchForm | None = None) -> dict[str, Any]:
     filterset = HouseholdFilterSet(
         request.GET or None,
@@ -82,7 +106,9 @@ def _list_context(request: HttpRequest, id_form: IdSearchForm | None = None) -> 
     id_form = id_form or IdSearchForm()
     return {
         "filter": filterset,
-        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": CappedPaginator(queryset, PAGE_SIZE, page=request.GET.get("page")).get_page(
+            request.GET.get("page")
+        ),
         "id_form": id_form,
         # On a phone the search by ID number and the filters fold away, unless in use.
         "filters_open": bool(
