@@ -31,6 +31,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),
+    path("showcase/demand/", include("matching.urls_demand")),
     path("showcase/", include("supply.urls_public")),
     path("", include("accounts.urls")),
 ]
