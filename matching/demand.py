@@ -14,14 +14,16 @@ region tree (Dongguan and Zhongshan: townships under the city). Nothing loops ov
 (``supply.models.code_prefixes``) with that area and that form. "A project here would meet N
 needs": N is the open needs of the cell in the townships where it is a gap, summed upwards.
 
-**Suppression.** A count under ``THRESHOLD`` is never published: it is None here ("少于5" on
+**Suppression.** A count under ``THRESHOLD`` is never published: it is None here ("不公布" on
 the pages, null in the API). Because sums are published too (a region's total and area
 subtotals, a parent region's cells, the gap and the covered part of a cell), a suppressed value
 could come back as a difference; so every sum is a constraint ``parent = Σ members`` and, until
 nothing changes, a constraint with exactly one hidden value, or whose hidden members add up to
 under ``THRESHOLD`` beside a published parent, hides its smallest published member too
-(complementary suppression). The computation is for a whole province at once, so that every
-page, export and API answer of the province hides the same cells; it is cached briefly.
+(complementary suppression). Every hidden value reads the same ("不公布"), the small ones and
+those hidden with them, so that a reader cannot bound one by the other. The computation is for
+a whole province at once, so that every page, export and API answer of the province hides the
+same cells; it is cached briefly.
 """
 
 from __future__ import annotations
@@ -37,13 +39,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 from accounts.models import Region
 from accounts.taxonomies import AidForm, CharityArea
 from needs.models import Need
 from supply.filters import running_on
-from supply.models import Project, ProjectCoverage, ProjectTerm, code_prefixes
+from supply.models import Project, ProjectCoverage, ProjectTerm, code_prefixes, region_prefix
 
 #: Counts under this are suppressed everywhere.
 THRESHOLD = 5
@@ -378,7 +380,7 @@ def charity_regions(user: Any) -> list[str]:
         .values_list("region_id", flat=True)
         .distinct()
     )
-    return sorted(set(prefixes), key=lambda code: (len(code.rstrip("0")), code))
+    return sorted(set(prefixes), key=lambda code: (len(region_prefix(code)), code))
 
 
 def charity_areas(user: Any) -> list[str]:
@@ -398,13 +400,17 @@ def suppressed_text() -> str:
     """How a suppressed count reads in an evaluation's frozen figures (which are stored as
     numbers or this text, and read in the interface's language, Chinese)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return gettext("fewer than %(threshold)s") % {"threshold": THRESHOLD}
+        return pgettext("demand count", "not published")
 
 
-def province_at(province: str, *, as_of: dt.datetime, day: dt.date) -> dict[str, RegionDemand]:
+def province_at(
+    province: str, *, as_of: dt.datetime, day: dt.date, asking: str
+) -> dict[str, RegionDemand]:
     """The province's figures for the needs open at ``as_of`` (an evaluation's end), cached
-    briefly: an evaluation asks for them per section part."""
-    key = f"demand-at:{province}:{as_of.isoformat()}:{day.isoformat()}"
+    briefly for the region ``asking``: its evaluation asks for them per part of the section
+    (totals, child rows, breakdowns), so one region's evaluation computes them once, whatever
+    other region's evaluation ran before."""
+    key = f"demand-at:{province}:{as_of.isoformat()}:{day.isoformat()}:{asking}"
     found = cache.get(key)
     if found is None:
         found = compute_province(province, as_of=as_of, day=day)
@@ -439,7 +445,7 @@ def evaluation_groups(
 ) -> dict[str, dict[str, Any]]:
     """``{"": figures}`` for the region, or ``{child prefix: figures}`` for each child (given
     as (code, prefix)) when ``child_prefixes`` is not None."""
-    figures = province_at(code[:2].ljust(12, "0"), as_of=as_of, day=day)
+    figures = province_at(code[:2].ljust(12, "0"), as_of=as_of, day=day, asking=code)
     if child_prefixes is None:
         return {"": evaluation_values(figures.get(code))}
     return {prefix: evaluation_values(figures.get(child)) for child, prefix in child_prefixes}
@@ -450,7 +456,7 @@ def evaluation_breakdowns(
 ) -> dict[str, list[dict[str, Any]]]:
     """Open needs by charity area, and the gaps (area:form) with the needs a project would
     meet; published counts first, largest first, then the suppressed ones."""
-    region = province_at(code[:2].ljust(12, "0"), as_of=as_of, day=day).get(code)
+    region = province_at(code[:2].ljust(12, "0"), as_of=as_of, day=day, asking=code).get(code)
     if region is None:
         return {"demand_by_area": [], "demand_gaps": []}
 

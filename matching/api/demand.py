@@ -1,18 +1,18 @@
 """The demand signals in the API: the public aggregates of one region (``matching.demand``).
 
-Open to everyone, like the showcase: nothing of a household is in it, and a count under five is
-null with ``suppressed`` true, never the number.
+For every logged-in user (the public reads the same figures on the showcase's page): nothing of
+a household is in it, and a count under five is null with ``suppressed`` true, never the
+number (nor a larger one that a published total would give a small one away by).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -100,8 +100,6 @@ class DemandSignalsApi(APIView):
     """Open needs of a region by charity area and form of aid, its gaps, and its child regions
     (published aggregates; counts under five suppressed)."""
 
-    permission_classes = [AllowAny]
-
     @extend_schema(
         parameters=[DemandQueryInputSerializer],
         responses=DemandOutputSerializer,
@@ -114,7 +112,9 @@ class DemandSignalsApi(APIView):
         area = query.validated_data.get("area", "")
         region, children = demand.region_demand(code, children=True) if code else (None, [])
         if region is None:
-            raise Http404
+            raise ValidationError(
+                {"place": [_("Not a current province, city, county or township.")]}
+            )
         data = {
             "threshold": demand.THRESHOLD,
             "region": _region(region, area),

@@ -162,7 +162,7 @@ def test_the_showcase_page_never_shows_a_count_under_five(client, regions, needs
         numbers = shown_counts(html)
         assert all(n >= 5 for n in numbers), (place, numbers)
         assert (count in numbers) is shown
-        assert bool(re.search(r'demand-suppressed"[^>]*>少于5<', html)) is not shown
+        assert bool(re.search(r'demand-suppressed"[^>]*>不公布<', html)) is not shown
     response = client.get(SHOWCASE, {"place": "441881101000"})
     assert "扶贫济困</span> · 资金" in response.content.decode()
 
@@ -185,8 +185,12 @@ def test_the_showcase_links_to_the_demand_page(client, regions):
 
 
 @pytest.mark.parametrize(("count", "shown"), [(4, False), (5, True)])
-def test_the_api_answers_null_for_a_count_under_five(client, regions, needs_in, count, shown):
+def test_the_api_answers_null_for_a_count_under_five(
+    client, regions, needs_in, county_officer, count, shown
+):
     needs_in(regions["township_a1"], count)
+    assert client.get(API).status_code == 401
+    client.force_login(county_officer)
     for place in ("441881000000", "441881101000"):
         data = client.get(API, {"place": place}).json()
         (cell,) = data["cells"]
@@ -198,15 +202,17 @@ def test_the_api_answers_null_for_a_count_under_five(client, regions, needs_in, 
             assert child["open_needs"] in (0, None) or child["open_needs"] >= 5
     assert client.get(API, {"place": "12"}).status_code == 400
     assert client.get(API, {"area": "nope"}).status_code == 400
+    assert client.get(API, {"place": "441881101001"}).status_code == 400  # a village
 
 
 def test_the_api_and_page_run_a_bounded_number_of_queries(
-    client, regions, needs_in, django_assert_max_num_queries
+    client, regions, needs_in, county_officer, django_assert_max_num_queries
 ):
     needs_in(regions["township_a1"], 6)
-    with django_assert_max_num_queries(6):  # regions, coverage, terms, the GROUP BY
+    client.force_login(county_officer)
+    with django_assert_max_num_queries(8):  # session, user; regions, coverage, terms, GROUP BY
         client.get(API, {"place": "441881000000"})
-    with django_assert_max_num_queries(3):  # from the cache
+    with django_assert_max_num_queries(4):  # session, user; the rest from the cache
         client.get(API, {"place": "441881000000"})
 
 

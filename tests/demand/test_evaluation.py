@@ -33,7 +33,7 @@ def test_the_section_suppresses_a_count_under_five(regions, needs_in, count, sho
     data = _section(regions["county_a"], _this_year())
     figures = data["figures"]
     assert figures["demand_cells"] == 1 and figures["demand_gap_cells"] == 1
-    expected = count if shown else "少于5"
+    expected = count if shown else "不公布"
     assert figures["demand_open_needs"] == expected
     assert figures["demand_gap_needs"] == expected
     (shakou, wangbu) = data["children"]
@@ -55,7 +55,7 @@ SMALL = {1, 2, 3, 4}
 
 
 def test_the_csv_and_workbook_show_no_count_under_five(regions, needs_in):
-    """沙口镇: 4 needs in one cell and 6 in another. The figures of needs read "少于5" where a
+    """沙口镇: 4 needs in one cell and 6 in another. The figures of needs read "不公布" where a
     count is under five (and where a total would give it away); only the numbers of kinds of
     need (area × form combinations) may be small."""
     needs_in(regions["township_a1"], 4)
@@ -76,7 +76,7 @@ def test_the_csv_and_workbook_show_no_count_under_five(regions, needs_in):
     mine = [row for row in rows if row[0] == title and row[1] not in kinds]
     assert len(mine) > 4
     assert not any(row[5].isdigit() and int(row[5]) in SMALL for row in mine), mine
-    assert any(row[5] == "少于5" for row in mine)
+    assert any(row[5] == "不公布" for row in mine)
     assert any(row[5] == "10" for row in mine)  # the county's total: 10 may be shown
 
     workbook = load_workbook(io.BytesIO(exports.evaluation_xlsx(evaluation)))
@@ -89,5 +89,5 @@ def test_the_csv_and_workbook_show_no_count_under_five(regions, needs_in):
             published += [v for h, v in zip(headers[2:], row[2:], strict=False) if h not in kinds]
         elif row and row[0] not in kinds:  # a figure or a breakdown's row
             published += row[1:]
-    assert "少于5" in published
+    assert "不公布" in published
     assert not any(isinstance(v, int) and v in SMALL for v in published), published

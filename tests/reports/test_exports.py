@@ -105,6 +105,7 @@ def test_the_workbook_totals_are_the_frozen_figures(city_evaluation):
         "5.供需双方满意度",
         "6.信息公开情况",
         "7.双向转介",
+        "8.面向慈善力量的需求信号",
     ]
     for number, section in enumerate(metrics.SECTIONS, start=1):
         ws = wb.worksheets[number]
