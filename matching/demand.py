@@ -29,7 +29,7 @@ same cells; it is cached briefly.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,25 +177,38 @@ def suppress(values: dict[Key, int], groups: list[tuple[Key, list[Key]]]) -> set
     """The keys to hide: counts under ``THRESHOLD`` (zeros are not values: a cell without open
     needs is simply absent), and as few more as it takes so that no constraint
     ``parent = Σ members`` gives a hidden value (or a sum of hidden values under
-    ``THRESHOLD``) back by subtraction. Deterministic: ties are broken by key."""
+    ``THRESHOLD``) back by subtraction. Deterministic for the same values and groups: ties are
+    broken by key, and the constraints are visited in their order, then again only those a
+    newly hidden value belongs to."""
     hidden = {key for key, n in values.items() if 0 < n < THRESHOLD}
-    groups = [
+    prepared = [
         (parent, sorted((m for m in members if values.get(m, 0) > 0), key=lambda k: (values[k], k)))
         for parent, members in groups
         if values.get(parent, 0) > 0
     ]
-    changed = True
-    while changed:
-        changed = False
-        for parent, members in groups:
-            hidden_sum = sum(values[m] for m in members if m in hidden)
-            n_hidden = sum(1 for m in members if m in hidden) + (parent in hidden)
-            exposed = n_hidden == 1 or (parent not in hidden and 0 < hidden_sum < THRESHOLD)
-            if not exposed:
-                continue
-            shown = next((m for m in members if m not in hidden), None)
-            hidden.add(shown if shown is not None else parent)
-            changed = True
+    touching: dict[Key, list[int]] = defaultdict(list)
+    for index, (parent, members) in enumerate(prepared):
+        touching[parent].append(index)
+        for member in members:
+            touching[member].append(index)
+    queue = deque(range(len(prepared)))
+    queued = [True] * len(prepared)
+    while queue:
+        index = queue.popleft()
+        queued[index] = False
+        parent, members = prepared[index]
+        hidden_sum = sum(values[m] for m in members if m in hidden)
+        n_hidden = sum(1 for m in members if m in hidden) + (parent in hidden)
+        exposed = n_hidden == 1 or (parent not in hidden and 0 < hidden_sum < THRESHOLD)
+        if not exposed:
+            continue
+        shown = next((m for m in members if m not in hidden), None)
+        key = shown if shown is not None else parent
+        hidden.add(key)
+        for other in [index, *touching[key]]:
+            if not queued[other]:
+                queued[other] = True
+                queue.append(other)
     return hidden
 
 
@@ -223,7 +236,7 @@ def compute_province(
         return codes
 
     chains: dict[str, list[str]] = {}
-    for township, area, form, n in township_counts(province, as_of=as_of):
+    for township, area, form, n in sorted(township_counts(province, as_of=as_of)):
         code = township.ljust(12, "0")
         if code not in chains:
             chains[code] = chain(code) or [code]
@@ -244,8 +257,9 @@ def compute_province(
             children_of[parent].append(code)
 
     groups: list[tuple[Key, list[Key]]] = []
-    for region, cells in cells_of.items():
-        areas = {area for area, _form in cells}
+    for region in sorted(cells_of):
+        cells = sorted(cells_of[region])
+        areas = sorted({area for area, _form in cells})
         groups.append(((region, "T", "", ""), [(region, "A", a, "") for a in areas]))
         for a in areas:
             forms = [f for area, f in cells if area == a]
@@ -297,15 +311,31 @@ def compute_province(
     return result
 
 
-def _cache_key(province: str, code: str) -> str:
-    return f"demand:{province}:{timezone.localdate().isoformat()}:{code}"
+def _bundle(code: str) -> str:
+    """The cache entry holding a region's figures with its children's: the province with its
+    cities, or a city with everything in it (a handful of entries, whatever the cache's
+    size limit)."""
+    return code[:2] if code[2:].strip("0") == "" else code[:4]
+
+
+def _cache_key(province: str, bundle: str) -> str:
+    return f"demand:{province}:{timezone.localdate().isoformat()}:{bundle}"
 
 
 def _compute_and_cache(province: str) -> dict[str, RegionDemand]:
     computed = compute_province(province)
-    cache.set_many(
-        {_cache_key(province, code): demand for code, demand in computed.items()}, CACHE_SECONDS
-    )
+    bundles: dict[str, dict[str, RegionDemand]] = defaultdict(dict)
+    for code, region in computed.items():
+        bundles[_bundle(code)][code] = region
+        if region.level == Region.Level.PREFECTURE:
+            bundles[_bundle(province)][code] = region
+    entries: dict[str, Any] = {
+        _cache_key(province, key): regions for key, regions in bundles.items()
+    }
+    # Computed: a place in no bundle (a code of no current region) is not a reason to compute
+    # again.
+    entries[_cache_key(province, "computed")] = True
+    cache.set_many(entries, CACHE_SECONDS)
     return computed
 
 
@@ -313,23 +343,21 @@ def region_demand(
     code: str, *, children: bool = False
 ) -> tuple[RegionDemand | None, list[RegionDemand]]:
     """A region's live figures (and its children's), from the cache of its province's
-    computation, computed when missing. None for a region that is not a current province,
-    city, county or township."""
+    computation (one entry read), computed when missing. None for a region that is not a
+    current province, city, county or township."""
     province = code[:2].ljust(12, "0")
-    demand = cache.get(_cache_key(province, code))
-    computed = None
-    if demand is None:
-        computed = _compute_and_cache(province)
-        demand = computed.get(code)
+    key, computed = _cache_key(province, _bundle(code)), _cache_key(province, "computed")
+    cached = cache.get_many([key, computed])
+    if key in cached:
+        found = cached[key]
+    elif computed in cached:
+        found = {}
+    else:
+        found = _compute_and_cache(province)
+    demand = found.get(code)
     if demand is None or not children:
         return demand, []
-    if computed is None:
-        keys = [_cache_key(province, c) for c in demand.children]
-        found = cache.get_many(keys)
-        if len(found) == len(keys):
-            return demand, [found[k] for k in keys]
-        computed = _compute_and_cache(province)
-    return demand, [computed[c] for c in demand.children if c in computed]
+    return demand, [found[c] for c in demand.children if c in found]
 
 
 def regions_demand(codes: list[str]) -> list[RegionDemand]:
