@@ -100,12 +100,54 @@ def test_no_published_sum_gives_a_hidden_count_back(regions, needs_in, running_p
             assert cell.open is None or cell.open >= demand.THRESHOLD
             assert cell.gap is None or cell.gap == 0 or cell.gap >= demand.THRESHOLD
         kids = [figures[c] for c in region.children if figures[c].has_needs]
-        if region.total is not None and kids:
-            hidden = [k for k in kids if k.total is None]
-            assert len(hidden) != 1
+        if kids:  # a parent and its children: never exactly one of them hidden
+            hidden = [k for k in kids if k.total is None] + ([region] * (region.total is None))
+            assert len(hidden) != 1, region.code
+            for cell in region.cells:
+                parts = [
+                    k_cell
+                    for k in kids
+                    for k_cell in k.cells
+                    if (k_cell.area, k_cell.form) == (cell.area, cell.form)
+                ]
+                hidden = [c for c in [cell, *parts] if c.open is None]
+                assert len(hidden) != 1, (region.code, cell)
+        areas = list(region.by_area.values())
+        hidden = [v for v in [region.total, *areas] if v is None]
+        assert len(hidden) != 1 or not region.has_needs, region.code
         for value in [region.total, region.gap_total, *region.by_area.values()]:
             assert value is None or value == 0 or value >= demand.THRESHOLD
     assert shown_any
+
+
+def test_suppress_leaves_no_constraint_exposed_on_random_tables():
+    """Random two-level tables (rows, columns, row and column totals, a grand total): after
+    suppression no sum has exactly one hidden value, and beside a published sum the hidden
+    values add up to zero or at least five."""
+    rng = random.Random(4)
+    for _ in range(50):
+        values = {
+            (r, c): rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 13]) for r in range(4) for c in range(4)
+        }
+        for r in range(4):
+            values[(r, "all")] = sum(values[(r, c)] for c in range(4))
+        for c in range(4):
+            values[("all", c)] = sum(values[(r, c)] for r in range(4))
+        values[("all", "all")] = sum(values[(r, "all")] for r in range(4))
+        groups = [((r, "all"), [(r, c) for c in range(4)]) for r in range(4)]
+        groups += [(("all", c), [(r, c) for r in range(4)]) for c in range(4)]
+        groups.append((("all", "all"), [(r, "all") for r in range(4)]))
+        groups.append((("all", "all"), [("all", c) for c in range(4)]))
+        hidden = demand.suppress(values, groups)
+        assert {k for k, v in values.items() if 0 < v < 5} <= hidden
+        for parent, members in groups:
+            if not values[parent]:
+                continue
+            members = [m for m in members if values[m]]
+            in_group = [k for k in [parent, *members] if k in hidden]
+            assert len(in_group) != 1, (values, hidden, parent)
+            hidden_sum = sum(values[m] for m in members if m in hidden)
+            assert parent in hidden or hidden_sum == 0 or hidden_sum >= 5
 
 
 def test_suppress_hides_a_complement_until_no_constraint_is_exposed():
