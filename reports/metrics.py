@@ -810,7 +810,8 @@ def referrals_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[st
 
 def demand_figures(ctx: Context, period: Period, length: int | None) -> Groups:
     """Open needs at the end of the period by area and form (``matching.demand``): counts of
-    needs under five are stored as text ("少于5"), never the number."""
+    needs under five (and those hidden with them) are stored as text ("不公布"), never the
+    number."""
     from matching import demand
 
     children = [(c.code, c.prefix) for c in ctx.children] if length is not None else None
