@@ -34,6 +34,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("oversight/", include("oversight.urls")),
     path("complaints/", include("oversight.urls_public")),
+    path("showcase/demand/", include("matching.urls_demand")),
     path("showcase/", include("supply.urls_public")),
     path("", include("accounts.urls")),
 ]

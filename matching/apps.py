@@ -57,5 +57,8 @@ class MatchingConfig(AppConfig):
         register_menu_item(
             "matching", "matching:review_queue", _("Match review"), roles=officers, order=30
         )
+        register_menu_item(
+            "supply", "matching:charity_demand", _("Demand signals"), roles={"charity"}, order=90
+        )
         register_project_grant("matching:applications", projects_applied_to)
         register_notification_kind("application", _("Application for aid"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_demand
 
 app_name = "matching"
 
@@ -62,4 +62,5 @@ urlpatterns = [
         name="household_fragment",
     ),
     path("dashboard-card/", views.dashboard_card, name="dashboard_card"),
+    path("demand/", views_demand.charity_demand, name="charity_demand"),
 ]

@@ -869,6 +869,38 @@ def complaints_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[s
     }
 
 
+# --- 9. Demand signals for charities (需求信号, issue 14) --------------------------------------
+
+
+def demand_figures(ctx: Context, period: Period, length: int | None) -> Groups:
+    """Open needs at the end of the period by area and form (``matching.demand``): counts of
+    needs under five (and those hidden with them) are stored as text ("不公布"), never the
+    number."""
+    from matching import demand
+
+    children = [(c.code, c.prefix) for c in ctx.children] if length is not None else None
+    groups = demand.evaluation_groups(
+        ctx.region.code, children, as_of=period.as_of, day=period.as_of_date
+    )
+    if length is not None:
+        groups[""] = demand.evaluation_groups(
+            ctx.region.code, None, as_of=period.as_of, day=period.as_of_date
+        )[""]
+    return groups
+
+
+def demand_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, Any]]]:
+    from matching import demand
+
+    return demand.evaluation_breakdowns(ctx.region.code, as_of=period.as_of, day=period.as_of_date)
+
+
+def _demand_cell_labels() -> dict[str, Any]:
+    from matching import demand
+
+    return demand.cell_labels()
+
+
 # --- The sections ----------------------------------------------------------------------------
 
 
@@ -1147,6 +1179,32 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
         chart_figure="complaints_received",
+    ),
+    Section(
+        "demand",
+        _("Demand signals for charities"),
+        (
+            Figure("demand_open_needs", _("Open needs at the end of the period"), ITEMS, True),
+            Figure(
+                "demand_cells", _("Combinations of area and form with open needs"), _("kinds"), True
+            ),
+            Figure(
+                "demand_gap_cells",
+                _("of which with no running project for some township (gaps)"),
+                _("kinds"),
+                True,
+            ),
+            Figure("demand_gap_needs", _("Open needs a new project would meet"), ITEMS, True),
+        ),
+        demand_figures,
+        demand_breakdowns,
+        (
+            Breakdown("demand_by_area", _("Open needs by charity area"), _choices(CharityArea)),
+            Breakdown(
+                "demand_gaps", _("Gaps: needs a new project would meet"), _demand_cell_labels()
+            ),
+        ),
+        chart_figure="demand_gap_needs",
     ),
 )
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import demand, views
 
 app_name = "matching_api"
 
 urlpatterns = [
+    path("demand/", demand.DemandSignalsApi.as_view(), name="demand_signals"),
     path(
         "needs/<int:need_id>/candidates/",
         views.NeedCandidatesApi.as_view(),

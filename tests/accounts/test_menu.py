@@ -39,7 +39,7 @@ def test_it_groups_an_officers_entries_per_area(county_officer, django_assert_nu
 
 def test_a_charity_sees_its_own_workspace_and_inbox_only(charity_user):
     labels = _labels(menu_for(charity_user, "/dashboard/"))
-    assert labels["supply"] == ["台账浏览", "我的机构", "台账版本"]
+    assert labels["supply"] == ["台账浏览", "我的机构", "台账版本", "需求信号"]
     assert labels["matching"] == ["收到的申请"]
     assert labels["referrals"] == ["转介", "向民政部门转介"]
     assert "needs" not in labels and "more" not in labels

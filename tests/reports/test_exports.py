@@ -65,6 +65,7 @@ def test_the_pdf_has_chinese_headings_totals_and_an_embedded_cjk_font(real_pdf, 
         "六、信息公开情况",
         "七、双向转介",
         "八、投诉举报",
+        "九、面向慈善力量的需求信号",
         "分区划情况",
         "主要成效",
     ):
@@ -107,6 +108,7 @@ def test_the_workbook_totals_are_the_frozen_figures(city_evaluation):
         "6.信息公开情况",
         "7.双向转介",
         "8.投诉举报",
+        "9.面向慈善力量的需求信号",
     ]
     for number, section in enumerate(metrics.SECTIONS, start=1):
         ws = wb.worksheets[number]
