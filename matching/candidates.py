@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -54,7 +53,8 @@ from accounts.taxonomies import (
     CharityArea,
     VulnerabilityTag,
 )
-from needs.models import AssistanceRecord, Household, Member, MemberTag, Need
+from needs.idnumbers import age_on
+from needs.models import Household, Member, Need
 from supply.models import Project, ProjectCoverage, ProjectTerm, code_prefixes
 
 from .models import FIGURES_WINDOW, Application, OrganizationFigures
@@ -98,24 +98,33 @@ class Person:
 
 
 def person_of(need: Need, *, today: dt.date | None = None) -> Person:
-    """Two queries: the household's current statuses, the people's tags."""
+    """One query: the household's current members with their tags and assistance records."""
     today = today or timezone.localdate()
     household: Household = need.household
-    statuses = AssistanceRecord.objects.filter(
-        member__household=household, member__left_at__isnull=True
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today), started_on__lte=today)
-    people = Member.objects.filter(household=household, left_at__isnull=True)
-    if need.member_id:
-        people = people.filter(pk=need.member_id)
-    people = list(
-        people.prefetch_related(
-            Prefetch("tags", queryset=MemberTag.objects.only("tag", "member_id"))
-        )
+    rows = Member.objects.filter(household_id=household.pk, left_at__isnull=True).values_list(
+        "pk",
+        "birth_date",
+        "tags__tag",
+        "assistance__status",
+        "assistance__started_on",
+        "assistance__ended_on",
     )
+    statuses: set[str] = set()
+    tags: set[str] = set()
+    ages: set[int] = set()
+    for pk, birth_date, tag, status, started_on, ended_on in rows:
+        # Statuses are the household's: every current member's counts.
+        if status and started_on <= today and (ended_on is None or ended_on >= today):
+            statuses.add(status)
+        if need.member_id and pk != need.member_id:
+            continue
+        ages.add(age_on(birth_date, today))
+        if tag:
+            tags.add(tag)
     return Person(
-        statuses=frozenset(statuses.values_list("status", flat=True).distinct()),
-        tags=frozenset(t.tag for m in people for t in m.tags.all()),
-        ages=tuple(sorted({m.age(today) for m in people})),
+        statuses=frozenset(statuses),
+        tags=frozenset(tags),
+        ages=tuple(sorted(ages)),
         region_code=household.region_id,
     )
 
@@ -182,6 +191,9 @@ ROW_COLUMNS = (
     "score_speed",
     "score_satisfaction",
     "score",
+    "area_values",
+    "status_values",
+    "tag_values",
 )
 
 
@@ -244,6 +256,13 @@ def ranking_sql(
             f"OR (x.misses = 1 AND x.rn <= {p(near_miss_limit)})"
         )
     floating = "DOUBLE PRECISION"
+
+    def listed(value: str) -> str:
+        """The values of a kind of term, comma-separated (what a near miss is told)."""
+        if connection.vendor == "postgresql":
+            return f"STRING_AGG({value}, ',' ORDER BY t.id)"
+        return f"GROUP_CONCAT({value}, ',')"
+
     sql = f"""
 WITH hits AS (
     SELECT c.project_id, 1 AS cov, LENGTH(c.prefix) AS near, 0 AS area, 0 AS form
@@ -275,7 +294,10 @@ WITH hits AS (
                AS names_status,
            MAX(CASE WHEN t.kind = {tag_terms} THEN 1 ELSE 0 END) AS has_tag,
            MAX(CASE WHEN t.kind = {tag_terms} AND t.value IN {tags} THEN 1 ELSE 0 END)
-               AS names_tag
+               AS names_tag,
+           {listed(f"CASE WHEN t.kind = {area_terms} THEN t.value END")} AS area_values,
+           {listed(f"CASE WHEN t.kind = {status_terms} THEN t.value END")} AS status_values,
+           {listed(f"CASE WHEN t.kind = {tag_terms} THEN t.value END")} AS tag_values
     FROM {term_t} t JOIN live_pool l ON l.project_id = t.project_id
     GROUP BY t.project_id
 ), applied AS (
@@ -293,7 +315,8 @@ WITH hits AS (
            l.capacity, l.places_taken,
            NULLIF(f.answered, 0) AS answered_count, f.accepted AS accepted_count,
            f.answer_seconds_mean AS answer_seconds_avg, f.satisfaction_mean AS satisfaction_avg,
-           NULLIF(f.satisfaction_count, 0) AS satisfaction_count
+           NULLIF(f.satisfaction_count, 0) AS satisfaction_count,
+           t.area_values, t.status_values, t.tag_values
     FROM live_pool l
     LEFT JOIN terms t ON t.project_id = l.project_id
     LEFT JOIN applied ap ON ap.project_id = l.project_id
@@ -348,6 +371,11 @@ def _with_row(project: Project, row: dict[str, Any]) -> Project:
         if column.startswith("ok_"):
             value = bool(value)
         setattr(project, column, value)
+    K = ProjectTerm.Kind
+    project.term_values = {  # type: ignore[attr-defined]
+        kind: row[f"{kind}_values"].split(",") if row[f"{kind}_values"] else []
+        for kind in (K.AREA, K.STATUS, K.TAG)
+    }
     return project
 
 
@@ -468,10 +496,13 @@ def failed_criterion(project: Project) -> str:
 
 
 def failure_detail(project: Project, criterion: str, need: Need) -> str:
-    """Why a project is not offered, in the worker's words. Uses the prefetched terms."""
-    terms: dict[str, list[str]] = {}
-    for term in project.terms.all():
-        terms.setdefault(term.kind, []).append(term.value)
+    """Why a project is not offered, in the worker's words. Uses the term values the ranking
+    statement listed (``term_values``), or else the project's terms."""
+    terms: dict[str, list[str]] | None = getattr(project, "term_values", None)
+    if terms is None:
+        terms = {}
+        for term in project.terms.all():
+            terms.setdefault(term.kind, []).append(term.value)
     K = ProjectTerm.Kind
     if criterion == Criterion.RUNNING:
         if project.starts_on > timezone.localdate():
@@ -511,17 +542,12 @@ def candidate_search(
 ) -> CandidateSearch:
     """Ranked candidates and near misses for a need (need.household must be loaded).
 
-    Queries: 3 for the person, 1 for the ranking, 1 for the projects shown, 1 for the near
-    misses' terms — whatever the number of projects, organisations and applications.
+    Queries: 1 for the person, 1 for the ranking, 1 for the projects shown — whatever the
+    number of projects, organisations and applications.
     """
     person = person_of(need, today=today)
     rows = ranked_rows(need, person, today=today, limit=limit, near_miss_limit=near_miss_limit)
-    near_ids = [r["id"] for r in rows if r["misses"] == 1]
     projects = Project.objects.select_related("organization__registering_region")
-    if near_ids:
-        projects = projects.prefetch_related(
-            Prefetch("terms", queryset=ProjectTerm.objects.filter(project_id__in=near_ids))
-        )
     shown = projects.in_bulk([r["id"] for r in rows]) if rows else {}
     candidates, near_misses = [], []
     for row in rows:
