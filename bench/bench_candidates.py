@@ -99,7 +99,15 @@ class Places:
         return found
 
 
-def fill(n_projects: int, n_orgs: int, n_applications: int) -> dict[str, object]:
+def fill(
+    n_projects: int,
+    per_project: int = 5,
+    *,
+    n_orgs: int | None = None,
+    n_applications: int | None = None,
+) -> dict[str, object]:
+    """The ledger and a year of applications. By default (as bench_supply_ledger.py calls
+    it) two projects an organisation and ``per_project`` applications a project."""
     from django.utils import timezone
 
     from accounts.models import User
@@ -108,6 +116,8 @@ def fill(n_projects: int, n_orgs: int, n_applications: int) -> dict[str, object]
     from needs.models import Household, Member, Need
     from supply.models import Organization, Project, ProjectCoverage, ProjectTerm
 
+    n_orgs = n_orgs or max(30, n_projects // 2)
+    n_applications = n_projects * per_project if n_applications is None else n_applications
     regions_load()
     rng = random.Random(11)
     places = Places()
@@ -530,7 +540,6 @@ def main() -> int:
         CANDIDATE_LIMIT,
         NEAR_MISS_LIMIT,
         candidate_search,
-        person_of,
         ranking_sql,
     )
 
@@ -539,7 +548,7 @@ def main() -> int:
     n_applications = round(450_000 * args.scale)
     with throwaway_database() as vendor:
         start = time.perf_counter()
-        data = fill(n_projects, n_orgs, n_applications)
+        data = fill(n_projects, n_orgs=n_orgs, n_applications=n_applications)
         fill_s = time.perf_counter() - start
         start = time.perf_counter()
         kept = jobs.figures_refresh()
@@ -614,7 +623,7 @@ def main() -> int:
             )
         if args.explain:
             label, need = cases[0]
-            sql, params = ranking_sql(need, person_of(need))
+            sql, params = ranking_sql(need)
             with connection.cursor() as cursor:
                 options = "EXPLAIN (ANALYZE, BUFFERS) " if bare else "EXPLAIN QUERY PLAN "
                 cursor.execute(options + sql, params)

@@ -39,6 +39,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -54,7 +55,7 @@ from accounts.taxonomies import (
     VulnerabilityTag,
 )
 from needs.idnumbers import age_on
-from needs.models import Household, Member, Need
+from needs.models import AssistanceRecord, Household, Member, MemberTag, Need
 from supply.models import Project, ProjectCoverage, ProjectTerm, code_prefixes
 
 from .models import FIGURES_WINDOW, Application, OrganizationFigures
@@ -162,16 +163,6 @@ class _Params:
         return re.sub(r"__p\d+__", placeholder, sql), ordered
 
 
-def _age_sql(ages: tuple[int, ...], p: _Params) -> str:
-    if not ages:
-        return "p.age_min IS NULL AND p.age_max IS NULL"
-    return " OR ".join(
-        f"((p.age_min IS NULL OR p.age_min <= {p(a)}) "
-        f"AND (p.age_max IS NULL OR p.age_max >= {p(a)}))"
-        for a in ages
-    )
-
-
 #: Columns of a ranked row, in the statement's order.
 ROW_COLUMNS = (
     "id",
@@ -199,7 +190,6 @@ ROW_COLUMNS = (
 
 def ranking_sql(
     need: Need,
-    person: Person,
     *,
     today: dt.date | None = None,
     limit: int = CANDIDATE_LIMIT,
@@ -211,7 +201,10 @@ def ranking_sql(
     first, at most ``limit``) then near misses (``misses`` 1, area and form failures last, at
     most ``near_miss_limit``), columns ``ROW_COLUMNS``. With ``project_pk``: that project's row
     alone, whatever it fails (no row when it is not published). ``ignore_application`` leaves
-    one application out of "already applied" (a draft being submitted)."""
+    one application out of "already applied" (a draft being submitted).
+
+    The person is read in the same statement, as ``person_of`` reads it: the household's
+    current statuses, the tags and ages of the need's person (or of every current member)."""
     today = today or timezone.localdate()
     p = _Params()
     K = ProjectTerm.Kind
@@ -224,7 +217,7 @@ def ranking_sql(
     def only(alias: str) -> str:
         return f" AND {alias}.project_id = {p(project_pk)}" if project_pk else ""
 
-    prefixes = p.many(code_prefixes(person.region_code))
+    prefixes = p.many(code_prefixes(need.household.region_id))
     area_kind, area, form_kind, form = p(K.AREA.value), p(need.area), p(K.FORM.value), p(need.form)
     if project_pk:
         # The project itself, so that it has a row whatever it fails.
@@ -238,13 +231,29 @@ def ranking_sql(
     household = p(need.household_id)
     ignored = f" AND a.id <> {p(ignore_application)}" if ignore_application else ""
     status_terms = p(K.STATUS.value)
-    statuses = p.many(sorted(person.statuses))
     tag_terms = p(K.TAG.value)
-    tags = p.many(sorted(person.tags))
+    member_t, status_t, tag_t = (
+        Member._meta.db_table,
+        AssistanceRecord._meta.db_table,
+        MemberTag._meta.db_table,
+    )
+    the_person = f" AND m.id = {p(need.member_id)}" if need.member_id else ""
+    on = p(today)
+    if connection.vendor == "postgresql":
+        age = f"CAST(EXTRACT(YEAR FROM AGE({on}, m.birth_date)) AS INTEGER)"
+    else:
+        age = (
+            f"CAST(strftime('%%Y', {on}) AS INTEGER) - CAST(strftime('%%Y', m.birth_date) AS "
+            f"INTEGER) - (strftime('%%m-%%d', {on}) < strftime('%%m-%%d', m.birth_date))"
+        )
     area_terms = p(K.AREA.value)
     published = p(Project.Status.PUBLISHED.value)
     running = f"p.starts_on <= {p(today)} AND (p.ends_on IS NULL OR p.ends_on >= {p(today)})"
-    ages = _age_sql(person.ages, p)
+    ages = (
+        "(NOT EXISTS (SELECT 1 FROM ages) AND p.age_min IS NULL AND p.age_max IS NULL) "
+        "OR EXISTS (SELECT 1 FROM ages a WHERE (p.age_min IS NULL OR p.age_min <= a.age) "
+        "AND (p.age_max IS NULL OR p.age_max >= a.age))"
+    )
     zero_after = float(ANSWER_DAYS_FOR_ZERO * 86400)
     near_points = " ".join(f"WHEN {n} THEN {float(pts)}" for n, pts in NEARNESS_POINTS.items())
     oks = " + ".join(f"ok_{c.value}" for c in CRITERIA)
@@ -257,14 +266,33 @@ def ranking_sql(
         )
     floating = "DOUBLE PRECISION"
 
-    def listed(value: str) -> str:
-        """The values of a kind of term, comma-separated (what a near miss is told)."""
+    def listed(kind: str) -> str:
+        """A near miss's terms of one kind, comma-separated (what the worker is told why);
+        read for the near misses shown only."""
         if connection.vendor == "postgresql":
-            return f"STRING_AGG({value}, ',' ORDER BY t.id)"
-        return f"GROUP_CONCAT({value}, ',')"
+            values = "STRING_AGG(t.value, ',' ORDER BY t.id)"
+        else:
+            values = "GROUP_CONCAT(t.value, ',')"
+        where = f"t.project_id = x.id AND t.kind = {p(kind)}"
+        query = f"SELECT {values} FROM {term_t} t WHERE {where}"  # noqa: S608 (see _Params)
+        return f"CASE WHEN x.misses = 1 THEN ({query}) END AS {kind}_values"
+
+    shown = [f"x.{c}" for c in ROW_COLUMNS if not c.endswith("_values")]
+    shown += [listed(kind) for kind in (K.AREA.value, K.STATUS.value, K.TAG.value)]
 
     sql = f"""
-WITH hits AS (
+WITH people AS (
+    SELECT m.id, m.birth_date FROM {member_t} m
+    WHERE m.household_id = {household} AND m.left_at IS NULL{the_person}
+), ages AS (
+    SELECT DISTINCT {age} AS age FROM people m
+), statuses AS (
+    SELECT DISTINCT r.status FROM {status_t} r JOIN {member_t} m ON m.id = r.member_id
+    WHERE m.household_id = {household} AND m.left_at IS NULL AND r.started_on <= {on}
+      AND (r.ended_on IS NULL OR r.ended_on >= {on})
+), tags AS (
+    SELECT DISTINCT t.tag FROM {tag_t} t JOIN people m ON m.id = t.member_id
+), hits AS (
     SELECT c.project_id, 1 AS cov, LENGTH(c.prefix) AS near, 0 AS area, 0 AS form
     FROM {coverage_t} c WHERE c.prefix IN {prefixes}{only("c")}
     UNION ALL
@@ -290,14 +318,11 @@ WITH hits AS (
     SELECT t.project_id,
            SUM(CASE WHEN t.kind = {area_terms} THEN 1 ELSE 0 END) AS area_count,
            MAX(CASE WHEN t.kind = {status_terms} THEN 1 ELSE 0 END) AS has_status,
-           MAX(CASE WHEN t.kind = {status_terms} AND t.value IN {statuses} THEN 1 ELSE 0 END)
-               AS names_status,
+           MAX(CASE WHEN t.kind = {status_terms} AND t.value IN (SELECT status FROM statuses)
+                    THEN 1 ELSE 0 END) AS names_status,
            MAX(CASE WHEN t.kind = {tag_terms} THEN 1 ELSE 0 END) AS has_tag,
-           MAX(CASE WHEN t.kind = {tag_terms} AND t.value IN {tags} THEN 1 ELSE 0 END)
-               AS names_tag,
-           {listed(f"CASE WHEN t.kind = {area_terms} THEN t.value END")} AS area_values,
-           {listed(f"CASE WHEN t.kind = {status_terms} THEN t.value END")} AS status_values,
-           {listed(f"CASE WHEN t.kind = {tag_terms} THEN t.value END")} AS tag_values
+           MAX(CASE WHEN t.kind = {tag_terms} AND t.value IN (SELECT tag FROM tags)
+                    THEN 1 ELSE 0 END) AS names_tag
     FROM {term_t} t JOIN live_pool l ON l.project_id = t.project_id
     GROUP BY t.project_id
 ), applied AS (
@@ -315,8 +340,7 @@ WITH hits AS (
            l.capacity, l.places_taken,
            NULLIF(f.answered, 0) AS answered_count, f.accepted AS accepted_count,
            f.answer_seconds_mean AS answer_seconds_avg, f.satisfaction_mean AS satisfaction_avg,
-           NULLIF(f.satisfaction_count, 0) AS satisfaction_count,
-           t.area_values, t.status_values, t.tag_values
+           NULLIF(f.satisfaction_count, 0) AS satisfaction_count
     FROM live_pool l
     LEFT JOIN terms t ON t.project_id = l.project_id
     LEFT JOIN applied ap ON ap.project_id = l.project_id
@@ -345,7 +369,7 @@ WITH hits AS (
                + s.score_speed + s.score_satisfaction AS score
     FROM scored s {"" if project_pk else "WHERE s.misses <= 1"}
 )
-SELECT {", ".join(f"x.{c}" for c in ROW_COLUMNS)} FROM (
+SELECT {", ".join(shown)} FROM (
     SELECT r.*, ROW_NUMBER() OVER (
         PARTITION BY r.misses
         ORDER BY CASE WHEN r.ok_area = 0 OR r.ok_form = 0 THEN 1 ELSE 0 END,
@@ -357,9 +381,9 @@ ORDER BY x.misses, x.rn"""  # noqa: S608 (values are parameters, see _Params)
     return p.bind(sql)
 
 
-def ranked_rows(need: Need, person: Person, **options: Any) -> list[dict[str, Any]]:
+def ranked_rows(need: Need, **options: Any) -> list[dict[str, Any]]:
     """The ranking statement's rows as dictionaries (one query)."""
-    sql, params = ranking_sql(need, person, **options)
+    sql, params = ranking_sql(need, **options)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
@@ -406,9 +430,13 @@ class Candidate:
 @dataclass
 class CandidateSearch:
     need: Need
-    person: Person
     candidates: list[Candidate]
     near_misses: list[Candidate]
+
+    @cached_property
+    def person(self) -> Person:
+        """What the search knew of the people (read again only when asked for)."""
+        return person_of(self.need)
 
 
 def _nearness_detail(nearness: int | None) -> str:
@@ -542,11 +570,10 @@ def candidate_search(
 ) -> CandidateSearch:
     """Ranked candidates and near misses for a need (need.household must be loaded).
 
-    Queries: 1 for the person, 1 for the ranking, 1 for the projects shown — whatever the
-    number of projects, organisations and applications.
+    Queries: 1 for the ranking (the person's facts read in it), 1 for the projects shown —
+    whatever the number of projects, organisations and applications.
     """
-    person = person_of(need, today=today)
-    rows = ranked_rows(need, person, today=today, limit=limit, near_miss_limit=near_miss_limit)
+    rows = ranked_rows(need, today=today, limit=limit, near_miss_limit=near_miss_limit)
     projects = Project.objects.select_related("organization__registering_region")
     shown = projects.in_bulk([r["id"] for r in rows]) if rows else {}
     candidates, near_misses = [], []
@@ -559,15 +586,14 @@ def candidate_search(
             near_misses.append(
                 Candidate(p, p.score, [], criterion, failure_detail(p, criterion, need))
             )
-    return CandidateSearch(need, person, candidates, near_misses)
+    return CandidateSearch(need, candidates, near_misses)
 
 
 def project_check(
     need: Need, project: Project, *, ignore_application: int | None = None
 ) -> list[str]:
     """The criteria ``project`` fails for ``need`` (empty: it is a candidate)."""
-    person = person_of(need)
-    rows = ranked_rows(need, person, project_pk=project.pk, ignore_application=ignore_application)
+    rows = ranked_rows(need, project_pk=project.pk, ignore_application=ignore_application)
     if not rows:
         return [Criterion.OTHER.value]
     return [c.value for c in CRITERIA if not rows[0][f"ok_{c.value}"]]
