@@ -3,6 +3,8 @@
 Everything that decides is one SQL statement (``ranking_sql``), written so the database starts
 from its indexes and computes each thing once:
 
+0. ``people``, ``ages``, ``statuses``, ``tags``: what ``person_of`` knows of the people the
+   need is for, read from the household's own rows.
 1. ``hits``: the projects that cover the household's place (coverage prefix, one index scan),
    serve the need's charity area or give its form of aid (the term index on kind and value).
    A candidate passes all three and a near miss fails one condition only, so only projects
@@ -16,7 +18,7 @@ from its indexes and computes each thing once:
 4. Candidates are the rows with no failure, near misses the rows with exactly one, each list
    ranked and cut to its limit in the same statement.
 
-Python only formats the rows shown, so the number of queries does not grow with the number
+Python then loads the projects shown and words the reasons: two queries, whatever the number
 of projects, organisations or applications.
 
 Score (out of 100):
@@ -58,7 +60,7 @@ from needs.idnumbers import age_on
 from needs.models import AssistanceRecord, Household, Member, MemberTag, Need
 from supply.models import Project, ProjectCoverage, ProjectTerm, code_prefixes
 
-from .models import FIGURES_WINDOW, Application, OrganizationFigures
+from .models import Application, OrganizationFigures
 
 Criterion = Application.Criterion
 
@@ -75,7 +77,6 @@ CRITERIA = (
     Criterion.FORM,
     Criterion.AREA,
 )
-STATS_WINDOW = FIGURES_WINDOW
 ANSWER_DAYS_FOR_ZERO = 20
 NEARNESS_POINTS = {12: 25, 9: 25, 6: 18, 4: 10, 2: 5}
 CANDIDATE_LIMIT = 50
@@ -99,7 +100,8 @@ class Person:
 
 
 def person_of(need: Need, *, today: dt.date | None = None) -> Person:
-    """One query: the household's current members with their tags and assistance records."""
+    """One query: the household's current members with their tags and assistance records.
+    (The search reads the same facts inside its statement; the services use this.)"""
     today = today or timezone.localdate()
     household: Household = need.household
     rows = Member.objects.filter(household_id=household.pk, left_at__isnull=True).values_list(
