@@ -248,6 +248,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=0, hour=8),
         "options": {"expires": 12 * 3600},
     },
+    # The organisations' matching figures the candidate search ranks by, recomputed nightly
+    # (each answer and feedback updates its organisation at once).
+    "matching-refresh-organization-figures": {
+        "task": "matching.tasks.refresh_organization_figures",
+        "schedule": crontab(minute=30, hour=1),
+        "options": {"expires": 12 * 3600},
+    },
     # Referrals: the receiver reminded when one is not received within its working days, the
     # civil affairs of the person's region told when one has no outcome after its days.
     "referrals-follow-up": {

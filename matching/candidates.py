@@ -1,10 +1,25 @@
 """Candidate search (找资源): which published projects suit a need, ranked, with the reasons.
 
-Everything that decides is one SQL query over the projects: the hard conditions are annotated
-as booleans (EXISTS on the indexed term and coverage tables), their failures counted, and the
-ranking score computed from columns and per-organisation aggregates. Candidates are the rows
-with no failure; near misses the rows with exactly one, named. Python only formats the rows
-shown, so the number of queries does not grow with the number of projects.
+Everything that decides is one SQL statement (``ranking_sql``), written so the database starts
+from its indexes and computes each thing once:
+
+0. ``people``, ``ages``, ``statuses``, ``tags``: what ``person_of`` knows of the people the
+   need is for, read from the household's own rows.
+1. ``hits``: the projects that cover the household's place (coverage prefix, one index scan),
+   serve the need's charity area or give its form of aid (the term index on kind and value).
+   A candidate passes all three and a near miss fails one condition only, so only projects
+   passing two of the three are looked at further (``pool``); the rest of the ledger is never
+   read.
+2. ``checked``: each hard condition once, as a 0/1 column: the dates, the eligibility terms
+   (one pass over the pool's terms), ages, places, and the household's live applications (one
+   index scan of the household's own).
+3. ``scored``: the score, one expression from those columns and the organisation's kept
+   figures (``OrganizationFigures``, one join: the figures are not recomputed per search).
+4. Candidates are the rows with no failure, near misses the rows with exactly one, each list
+   ranked and cut to its limit in the same statement.
+
+Python then loads the projects shown and words the reasons: two queries, whatever the number
+of projects, organisations or applications.
 
 Score (out of 100):
 
@@ -16,33 +31,20 @@ Score (out of 100):
 | acceptance rate        | 15     | 15 × accepted / answered (12 months); no answers yet 7.5     |
 | answer time            | 10     | 10 × (1 − average days / 20), at least 0; no answers yet 5   |
 | past satisfaction      | 10     | 10 × (average household satisfaction − 1) / 4; none yet 5    |
+
+The twelve-month figures are the organisation's kept ones (see ``OrganizationFigures``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Length
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -54,10 +56,11 @@ from accounts.taxonomies import (
     CharityArea,
     VulnerabilityTag,
 )
+from needs.idnumbers import age_on
 from needs.models import AssistanceRecord, Household, Member, MemberTag, Need
 from supply.models import Project, ProjectCoverage, ProjectTerm, code_prefixes
 
-from .models import Application, Feedback
+from .models import Application, OrganizationFigures
 
 Criterion = Application.Criterion
 
@@ -74,7 +77,6 @@ CRITERIA = (
     Criterion.FORM,
     Criterion.AREA,
 )
-STATS_WINDOW = dt.timedelta(days=365)
 ANSWER_DAYS_FOR_ZERO = 20
 NEARNESS_POINTS = {12: 25, 9: 25, 6: 18, 4: 10, 2: 5}
 CANDIDATE_LIMIT = 50
@@ -98,199 +100,309 @@ class Person:
 
 
 def person_of(need: Need, *, today: dt.date | None = None) -> Person:
-    """Two queries: the household's current statuses, the people's tags."""
+    """One query: the household's current members with their tags and assistance records.
+    (The search reads the same facts inside its statement; the services use this.)"""
     today = today or timezone.localdate()
     household: Household = need.household
-    statuses = AssistanceRecord.objects.filter(
-        member__household=household, member__left_at__isnull=True
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today), started_on__lte=today)
-    people = Member.objects.filter(household=household, left_at__isnull=True)
-    if need.member_id:
-        people = people.filter(pk=need.member_id)
-    people = list(
-        people.prefetch_related(
-            Prefetch("tags", queryset=MemberTag.objects.only("tag", "member_id"))
-        )
+    rows = Member.objects.filter(household_id=household.pk, left_at__isnull=True).values_list(
+        "pk",
+        "birth_date",
+        "tags__tag",
+        "assistance__status",
+        "assistance__started_on",
+        "assistance__ended_on",
     )
+    statuses: set[str] = set()
+    tags: set[str] = set()
+    ages: set[int] = set()
+    for pk, birth_date, tag, status, started_on, ended_on in rows:
+        # Statuses are the household's: every current member's counts.
+        if status and started_on <= today and (ended_on is None or ended_on >= today):
+            statuses.add(status)
+        if need.member_id and pk != need.member_id:
+            continue
+        ages.add(age_on(birth_date, today))
+        if tag:
+            tags.add(tag)
     return Person(
-        statuses=frozenset(statuses.values_list("status", flat=True).distinct()),
-        tags=frozenset(t.tag for m in people for t in m.tags.all()),
-        ages=tuple(sorted({m.age(today) for m in people})),
+        statuses=frozenset(statuses),
+        tags=frozenset(tags),
+        ages=tuple(sorted(ages)),
         region_code=household.region_id,
     )
 
 
-def _bool(q: Q) -> ExpressionWrapper:
-    return ExpressionWrapper(q, output_field=BooleanField())
+# --- The ranking statement -------------------------------------------------------------------
 
 
-def _term(kind: str, **lookups: Any) -> Exists:
-    return Exists(ProjectTerm.objects.filter(project=OuterRef("pk"), kind=kind, **lookups))
+class _Params:
+    """Parameters named where they are written, passed in the order the text uses them:
+    ``p(value)`` writes a marker, ``bind(sql)`` turns the markers into ``%s`` and lists the
+    values. Only values go through here; the text holds table names and constants only."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        key = f"__p{len(self.values)}__"
+        self.values[key] = value
+        return key
+
+    def many(self, values: Iterable[Any]) -> str:
+        """An IN list; never empty (``IN ()`` is not SQL): no values matches nothing."""
+        values = list(values)
+        if not values:
+            return "(NULL)"
+        return "(" + ", ".join(self(v) for v in values) + ")"
+
+    def bind(self, sql: str) -> tuple[str, list[Any]]:
+        ordered: list[Any] = []
+
+        def placeholder(match: re.Match[str]) -> str:
+            ordered.append(self.values[match.group(0)])
+            return "%s"
+
+        return re.sub(r"__p\d+__", placeholder, sql), ordered
 
 
-def _age_fits(ages: tuple[int, ...]) -> Q:
-    if not ages:
-        return Q(age_min__isnull=True, age_max__isnull=True)
-    fits = Q(pk__in=[])
-    for age in ages:
-        fits |= (Q(age_min__isnull=True) | Q(age_min__lte=age)) & (
-            Q(age_max__isnull=True) | Q(age_max__gte=age)
-        )
-    return fits
-
-
-def _org_stats(since: dt.datetime) -> dict[str, Subquery]:
-    answered = Application.objects.filter(
-        organization=OuterRef("organization"), answered_at__gte=since
-    ).values("organization")
-    satisfaction = Feedback.objects.filter(
-        application__organization=OuterRef("organization"),
-        side=Feedback.Side.HOUSEHOLD,
-        recorded_at__gte=since,
-    ).values("application__organization")
-    return {
-        "answered_count": Subquery(
-            answered.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
-        ),
-        "accepted_count": Subquery(
-            answered.filter(answer="accepted").annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
-        ),
-        "answer_seconds_avg": Subquery(
-            answered.annotate(a=Avg("answer_seconds")).values("a"), output_field=FloatField()
-        ),
-        "satisfaction_avg": Subquery(
-            satisfaction.annotate(a=Avg("satisfaction")).values("a"), output_field=FloatField()
-        ),
-        "satisfaction_count": Subquery(
-            satisfaction.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
-        ),
-    }
-
-
-def _f(expression: Any) -> Cast:
-    return Cast(expression, FloatField())
-
-
-def _score_parts() -> dict[str, Any]:
-    zero_after = float(ANSWER_DAYS_FOR_ZERO * 86400)
-    return {
-        "score_area": Value(25.0) / _f(Coalesce(F("area_count"), Value(1))),
-        "score_near": Case(
-            *[When(nearness=n, then=Value(float(p))) for n, p in NEARNESS_POINTS.items()],
-            default=Value(0.0),
-            output_field=FloatField(),
-        ),
-        "score_places": Case(
-            When(capacity__isnull=True, then=Value(15.0)),
-            When(capacity=0, then=Value(0.0)),
-            default=Value(15.0) * _f(F("capacity") - F("places_taken")) / _f(F("capacity")),
-            output_field=FloatField(),
-        ),
-        "score_accept": Case(
-            When(answered_count__isnull=True, then=Value(7.5)),
-            default=Value(15.0)
-            * _f(Coalesce(F("accepted_count"), Value(0)))
-            / _f(F("answered_count")),
-            output_field=FloatField(),
-        ),
-        "score_speed": Case(
-            When(answer_seconds_avg__isnull=True, then=Value(5.0)),
-            When(answer_seconds_avg__gte=zero_after, then=Value(0.0)),
-            default=Value(10.0) * (Value(1.0) - F("answer_seconds_avg") / Value(zero_after)),
-            output_field=FloatField(),
-        ),
-        "score_satisfaction": Case(
-            When(satisfaction_avg__isnull=True, then=Value(5.0)),
-            default=Value(10.0) * (F("satisfaction_avg") - Value(1.0)) / Value(4.0),
-            output_field=FloatField(),
-        ),
-    }
-
-
-SCORE_PARTS = (
+#: Columns of a ranked row, in the statement's order.
+ROW_COLUMNS = (
+    "id",
+    *(f"ok_{c.value}" for c in CRITERIA),
+    "misses",
+    "nearness",
+    "area_count",
+    "answered_count",
+    "accepted_count",
+    "answer_seconds_avg",
+    "satisfaction_avg",
+    "satisfaction_count",
     "score_area",
     "score_near",
     "score_places",
     "score_accept",
     "score_speed",
     "score_satisfaction",
+    "score",
+    "area_values",
+    "status_values",
+    "tag_values",
 )
 
 
-def annotated_projects(
+def ranking_sql(
     need: Need,
-    person: Person,
     *,
     today: dt.date | None = None,
-    now: dt.datetime | None = None,
+    limit: int = CANDIDATE_LIMIT,
+    near_miss_limit: int = NEAR_MISS_LIMIT,
+    project_pk: int | None = None,
     ignore_application: int | None = None,
-) -> QuerySet[Project]:
-    """Published projects annotated with one ``ok_<criterion>`` boolean per condition,
-    ``misses`` (how many fail), the score and its parts. ``ignore_application`` leaves one
-    application out of "already applied" (a draft being submitted)."""
+) -> tuple[str, list[Any]]:
+    """The one statement of the search and its parameters: candidates (``misses`` 0, best
+    first, at most ``limit``) then near misses (``misses`` 1, area and form failures last, at
+    most ``near_miss_limit``), columns ``ROW_COLUMNS``. With ``project_pk``: that project's row
+    alone, whatever it fails (no row when it is not published). ``ignore_application`` leaves
+    one application out of "already applied" (a draft being submitted).
+
+    The person is read in the same statement, as ``person_of`` reads it: the household's
+    current statuses, the tags and ages of the need's person (or of every current member)."""
     today = today or timezone.localdate()
-    now = now or timezone.now()
-    prefixes = code_prefixes(person.region_code)
+    p = _Params()
     K = ProjectTerm.Kind
-    statuses, tags = sorted(person.statuses), sorted(person.tags)
-    live = Application.objects.filter(
-        household_id=need.household_id,
-        project=OuterRef("pk"),
-        status__in=Application.LIVE_STATUSES,
+    project_t = Project._meta.db_table
+    term_t = ProjectTerm._meta.db_table
+    coverage_t = ProjectCoverage._meta.db_table
+    application_t = Application._meta.db_table
+    figures_t = OrganizationFigures._meta.db_table
+
+    def only(alias: str) -> str:
+        return f" AND {alias}.project_id = {p(project_pk)}" if project_pk else ""
+
+    prefixes = p.many(code_prefixes(need.household.region_id))
+    area_kind, area, form_kind, form = p(K.AREA.value), p(need.area), p(K.FORM.value), p(need.form)
+    if project_pk:
+        # The project itself, so that it has a row whatever it fails.
+        itself = f"UNION ALL SELECT {p(project_pk)}, 0, 0, 0, 0"
+        two_of_three = ""
+    else:
+        itself = ""
+        # Two failures among these three already rule a project out.
+        two_of_three = "HAVING MAX(h.cov) + MAX(h.area) + MAX(h.form) >= 2"
+    live = p.many(Application.LIVE_STATUSES)
+    household = p(need.household_id)
+    ignored = f" AND a.id <> {p(ignore_application)}" if ignore_application else ""
+    status_terms = p(K.STATUS.value)
+    tag_terms = p(K.TAG.value)
+    member_t, status_t, tag_t = (
+        Member._meta.db_table,
+        AssistanceRecord._meta.db_table,
+        MemberTag._meta.db_table,
     )
-    if ignore_application:
-        live = live.exclude(pk=ignore_application)
-    nearest = (
-        ProjectCoverage.objects.filter(project=OuterRef("pk"), prefix__in=prefixes)
-        .annotate(n=Length("prefix"))
-        .order_by("-n")
-        .values("n")[:1]
+    the_person = f" AND m.id = {p(need.member_id)}" if need.member_id else ""
+    on = p(today)
+    if connection.vendor == "postgresql":
+        age = f"CAST(EXTRACT(YEAR FROM AGE({on}, m.birth_date)) AS INTEGER)"
+    else:
+        age = (
+            f"CAST(strftime('%%Y', {on}) AS INTEGER) - CAST(strftime('%%Y', m.birth_date) AS "
+            f"INTEGER) - (strftime('%%m-%%d', {on}) < strftime('%%m-%%d', m.birth_date))"
+        )
+    area_terms = p(K.AREA.value)
+    published = p(Project.Status.PUBLISHED.value)
+    running = f"p.starts_on <= {p(today)} AND (p.ends_on IS NULL OR p.ends_on >= {p(today)})"
+    ages = (
+        "(NOT EXISTS (SELECT 1 FROM ages) AND p.age_min IS NULL AND p.age_max IS NULL) "
+        "OR EXISTS (SELECT 1 FROM ages a WHERE (p.age_min IS NULL OR p.age_min <= a.age) "
+        "AND (p.age_max IS NULL OR p.age_max >= a.age))"
     )
-    area_count = (
-        ProjectTerm.objects.filter(project=OuterRef("pk"), kind=K.AREA)
-        .values("project")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    checks = {
-        "ok_running": _bool(
-            Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        ),
-        "ok_coverage": Exists(
-            ProjectCoverage.objects.filter(project=OuterRef("pk"), prefix__in=prefixes)
-        ),
-        "ok_area": _term(K.AREA, value=need.area),
-        "ok_form": _term(K.FORM, value=need.form),
-        "ok_status": _bool(~Q(has_status_terms=True) | Q(names_status=True)),
-        "ok_tag": _bool(~Q(has_tag_terms=True) | Q(names_tag=True)),
-        "ok_age": _bool(_age_fits(person.ages)),
-        "ok_places": _bool(Q(capacity__isnull=True) | Q(places_taken__lt=F("capacity"))),
-        "ok_already_applied": ~Exists(live),
+    zero_after = float(ANSWER_DAYS_FOR_ZERO * 86400)
+    near_points = " ".join(f"WHEN {n} THEN {float(pts)}" for n, pts in NEARNESS_POINTS.items())
+    oks = " + ".join(f"ok_{c.value}" for c in CRITERIA)
+    if project_pk:
+        cut = ""
+    else:
+        cut = (
+            f"WHERE (x.misses = 0 AND x.rn <= {p(limit)}) "
+            f"OR (x.misses = 1 AND x.rn <= {p(near_miss_limit)})"
+        )
+    floating = "DOUBLE PRECISION"
+
+    def listed(kind: str) -> str:
+        """A near miss's terms of one kind, comma-separated (what the worker is told why);
+        read for the near misses shown only."""
+        if connection.vendor == "postgresql":
+            values = "STRING_AGG(t.value, ',' ORDER BY t.id)"
+        else:
+            values = "GROUP_CONCAT(t.value, ',')"
+        where = f"t.project_id = x.id AND t.kind = {p(kind)}"
+        query = f"SELECT {values} FROM {term_t} t WHERE {where}"  # noqa: S608 (see _Params)
+        return f"CASE WHEN x.misses = 1 THEN ({query}) END AS {kind}_values"
+
+    shown = [f"x.{c}" for c in ROW_COLUMNS if not c.endswith("_values")]
+    shown += [listed(kind) for kind in (K.AREA.value, K.STATUS.value, K.TAG.value)]
+
+    sql = f"""
+WITH people AS (
+    SELECT m.id, m.birth_date FROM {member_t} m
+    WHERE m.household_id = {household} AND m.left_at IS NULL{the_person}
+), ages AS (
+    SELECT DISTINCT {age} AS age FROM people m
+), statuses AS (
+    SELECT DISTINCT r.status FROM {status_t} r JOIN {member_t} m ON m.id = r.member_id
+    WHERE m.household_id = {household} AND m.left_at IS NULL AND r.started_on <= {on}
+      AND (r.ended_on IS NULL OR r.ended_on >= {on})
+), tags AS (
+    SELECT DISTINCT t.tag FROM {tag_t} t JOIN people m ON m.id = t.member_id
+), hits AS (
+    SELECT c.project_id, 1 AS cov, LENGTH(c.prefix) AS near, 0 AS area, 0 AS form
+    FROM {coverage_t} c WHERE c.prefix IN {prefixes}{only("c")}
+    UNION ALL
+    SELECT t.project_id, 0, 0, 1, 0 FROM {term_t} t
+    WHERE t.kind = {area_kind} AND t.value = {area}{only("t")}
+    UNION ALL
+    SELECT t.project_id, 0, 0, 0, 1 FROM {term_t} t
+    WHERE t.kind = {form_kind} AND t.value = {form}{only("t")}
+    {itself}
+), pool AS (
+    SELECT h.project_id, MAX(h.cov) AS ok_coverage, MAX(h.near) AS nearness,
+           MAX(h.area) AS ok_area, MAX(h.form) AS ok_form
+    FROM hits h GROUP BY h.project_id {two_of_three}
+), live_pool AS (
+    SELECT pool.*, p.organization_id, p.capacity, p.places_taken,
+           CASE WHEN {running} THEN 1 ELSE 0 END AS ok_running,
+           CASE WHEN {ages} THEN 1 ELSE 0 END AS ok_age,
+           CASE WHEN p.capacity IS NULL OR p.places_taken < p.capacity THEN 1 ELSE 0 END
+               AS ok_places
+    FROM pool JOIN {project_t} p ON p.id = pool.project_id
+    WHERE p.status = {published}
+), terms AS (
+    SELECT t.project_id,
+           SUM(CASE WHEN t.kind = {area_terms} THEN 1 ELSE 0 END) AS area_count,
+           MAX(CASE WHEN t.kind = {status_terms} THEN 1 ELSE 0 END) AS has_status,
+           MAX(CASE WHEN t.kind = {status_terms} AND t.value IN (SELECT status FROM statuses)
+                    THEN 1 ELSE 0 END) AS names_status,
+           MAX(CASE WHEN t.kind = {tag_terms} THEN 1 ELSE 0 END) AS has_tag,
+           MAX(CASE WHEN t.kind = {tag_terms} AND t.value IN (SELECT tag FROM tags)
+                    THEN 1 ELSE 0 END) AS names_tag
+    FROM {term_t} t JOIN live_pool l ON l.project_id = t.project_id
+    GROUP BY t.project_id
+), applied AS (
+    SELECT DISTINCT a.project_id FROM {application_t} a
+    WHERE a.household_id = {household} AND a.status IN {live}{ignored}
+), checked AS (
+    SELECT l.project_id AS id, l.ok_running, l.ok_coverage,
+           CASE WHEN COALESCE(t.has_status, 0) = 0 OR t.names_status = 1 THEN 1 ELSE 0 END
+               AS ok_status,
+           CASE WHEN COALESCE(t.has_tag, 0) = 0 OR t.names_tag = 1 THEN 1 ELSE 0 END AS ok_tag,
+           l.ok_age, l.ok_places,
+           CASE WHEN ap.project_id IS NULL THEN 1 ELSE 0 END AS ok_already_applied,
+           l.ok_form, l.ok_area,
+           NULLIF(l.nearness, 0) AS nearness, NULLIF(t.area_count, 0) AS area_count,
+           l.capacity, l.places_taken,
+           NULLIF(f.answered, 0) AS answered_count, f.accepted AS accepted_count,
+           f.answer_seconds_mean AS answer_seconds_avg, f.satisfaction_mean AS satisfaction_avg,
+           NULLIF(f.satisfaction_count, 0) AS satisfaction_count
+    FROM live_pool l
+    LEFT JOIN terms t ON t.project_id = l.project_id
+    LEFT JOIN applied ap ON ap.project_id = l.project_id
+    LEFT JOIN {figures_t} f ON f.organization_id = l.organization_id
+), scored AS (
+    SELECT c.*, {len(CRITERIA)} - ({oks}) AS misses,
+        CAST(25.0 AS {floating}) / COALESCE(c.area_count, 1) AS score_area,
+        CAST(CASE c.nearness {near_points} ELSE 0.0 END AS {floating}) AS score_near,
+        CASE WHEN c.capacity IS NULL THEN CAST(15.0 AS {floating})
+             WHEN c.capacity = 0 THEN CAST(0.0 AS {floating})
+             ELSE CAST(15.0 AS {floating}) * (c.capacity - c.places_taken) / c.capacity
+        END AS score_places,
+        CASE WHEN c.answered_count IS NULL THEN CAST(7.5 AS {floating})
+             ELSE CAST(15.0 AS {floating}) * COALESCE(c.accepted_count, 0) / c.answered_count
+        END AS score_accept,
+        CASE WHEN c.answer_seconds_avg IS NULL THEN CAST(5.0 AS {floating})
+             WHEN c.answer_seconds_avg >= {zero_after} THEN CAST(0.0 AS {floating})
+             ELSE CAST(10.0 AS {floating}) * (1.0 - c.answer_seconds_avg / {zero_after})
+        END AS score_speed,
+        CASE WHEN c.satisfaction_avg IS NULL THEN CAST(5.0 AS {floating})
+             ELSE CAST(10.0 AS {floating}) * (c.satisfaction_avg - 1.0) / 4.0
+        END AS score_satisfaction
+    FROM checked c
+), ranked AS (
+    SELECT s.*, s.score_area + s.score_near + s.score_places + s.score_accept
+               + s.score_speed + s.score_satisfaction AS score
+    FROM scored s {"" if project_pk else "WHERE s.misses <= 1"}
+)
+SELECT {", ".join(shown)} FROM (
+    SELECT r.*, ROW_NUMBER() OVER (
+        PARTITION BY r.misses
+        ORDER BY CASE WHEN r.ok_area = 0 OR r.ok_form = 0 THEN 1 ELSE 0 END,
+                 r.score DESC, r.id
+    ) AS rn
+    FROM ranked r
+) x {cut}
+ORDER BY x.misses, x.rn"""  # noqa: S608 (values are parameters, see _Params)
+    return p.bind(sql)
+
+
+def ranked_rows(need: Need, **options: Any) -> list[dict[str, Any]]:
+    """The ranking statement's rows as dictionaries (one query)."""
+    sql, params = ranking_sql(need, **options)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _with_row(project: Project, row: dict[str, Any]) -> Project:
+    """The project carrying its row: ``ok_<criterion>`` as booleans, the figures, the score."""
+    for column, value in row.items():
+        if column.startswith("ok_"):
+            value = bool(value)
+        setattr(project, column, value)
+    K = ProjectTerm.Kind
+    project.term_values = {  # type: ignore[attr-defined]
+        kind: row[f"{kind}_values"].split(",") if row[f"{kind}_values"] else []
+        for kind in (K.AREA, K.STATUS, K.TAG)
     }
-    misses = sum(
-        (Case(When(**{f"ok_{c.value}": True}, then=Value(0)), default=Value(1)) for c in CRITERIA),
-        Value(0),
-    )
-    return (
-        Project.objects.published()
-        .select_related("organization__registering_region")
-        .annotate(
-            has_status_terms=_term(K.STATUS),
-            names_status=_term(K.STATUS, value__in=statuses),
-            has_tag_terms=_term(K.TAG),
-            names_tag=_term(K.TAG, value__in=tags),
-        )
-        .annotate(**checks)
-        .annotate(
-            misses=misses,
-            nearness=Subquery(nearest, output_field=IntegerField()),
-            area_count=Subquery(area_count, output_field=IntegerField()),
-            **_org_stats(now - STATS_WINDOW),
-        )
-        .annotate(**_score_parts())
-        .annotate(score=sum((F(p) for p in SCORE_PARTS[1:]), F(SCORE_PARTS[0])))
-    )
+    return project
 
 
 # --- What the page shows ---------------------------------------------------------------------
@@ -320,9 +432,13 @@ class Candidate:
 @dataclass
 class CandidateSearch:
     need: Need
-    person: Person
     candidates: list[Candidate]
     near_misses: list[Candidate]
+
+    @cached_property
+    def person(self) -> Person:
+        """What the search knew of the people (read again only when asked for)."""
+        return person_of(self.need)
 
 
 def _nearness_detail(nearness: int | None) -> str:
@@ -410,10 +526,13 @@ def failed_criterion(project: Project) -> str:
 
 
 def failure_detail(project: Project, criterion: str, need: Need) -> str:
-    """Why a project is not offered, in the worker's words. Uses the prefetched terms."""
-    terms: dict[str, list[str]] = {}
-    for term in project.terms.all():
-        terms.setdefault(term.kind, []).append(term.value)
+    """Why a project is not offered, in the worker's words. Uses the term values the ranking
+    statement listed (``term_values``), or else the project's terms."""
+    terms: dict[str, list[str]] | None = getattr(project, "term_values", None)
+    if terms is None:
+        terms = {}
+        for term in project.terms.all():
+            terms.setdefault(term.kind, []).append(term.value)
     K = ProjectTerm.Kind
     if criterion == Criterion.RUNNING:
         if project.starts_on > timezone.localdate():
@@ -453,40 +572,30 @@ def candidate_search(
 ) -> CandidateSearch:
     """Ranked candidates and near misses for a need (need.household must be loaded).
 
-    Queries: 2 for the person, 1 for the candidates, 1 for the near misses, 1 for the near
-    misses' terms — whatever the number of projects.
+    Queries: 1 for the ranking (the person's facts read in it), 1 for the projects shown —
+    whatever the number of projects, organisations and applications.
     """
-    person = person_of(need, today=today)
-    projects = annotated_projects(need, person, today=today)
-    found = list(projects.filter(misses=0).order_by("-score", "pk")[:limit])
-    last_area_form = Case(
-        When(Q(ok_area=False) | Q(ok_form=False), then=Value(1)),
-        default=Value(0),
-    )
-    near = list(
-        projects.filter(misses=1)
-        .annotate(area_or_form_missed=last_area_form)
-        .prefetch_related("terms")
-        .order_by("area_or_form_missed", "-score", "pk")[:near_miss_limit]
-    )
-    candidates = [Candidate(p, p.score, explain(p)) for p in found]
-    near_misses = []
-    for p in near:
-        criterion = failed_criterion(p)
-        near_misses.append(Candidate(p, p.score, [], criterion, failure_detail(p, criterion, need)))
-    return CandidateSearch(need, person, candidates, near_misses)
+    rows = ranked_rows(need, today=today, limit=limit, near_miss_limit=near_miss_limit)
+    projects = Project.objects.select_related("organization__registering_region")
+    shown = projects.in_bulk([r["id"] for r in rows]) if rows else {}
+    candidates, near_misses = [], []
+    for row in rows:
+        p = _with_row(shown[row["id"]], row)
+        if row["misses"] == 0:
+            candidates.append(Candidate(p, p.score, explain(p)))
+        else:
+            criterion = failed_criterion(p)
+            near_misses.append(
+                Candidate(p, p.score, [], criterion, failure_detail(p, criterion, need))
+            )
+    return CandidateSearch(need, candidates, near_misses)
 
 
 def project_check(
     need: Need, project: Project, *, ignore_application: int | None = None
 ) -> list[str]:
     """The criteria ``project`` fails for ``need`` (empty: it is a candidate)."""
-    person = person_of(need)
-    row = (
-        annotated_projects(need, person, ignore_application=ignore_application)
-        .filter(pk=project.pk)
-        .first()
-    )
-    if row is None:
+    rows = ranked_rows(need, project_pk=project.pk, ignore_application=ignore_application)
+    if not rows:
         return [Criterion.OTHER.value]
-    return [c.value for c in CRITERIA if not getattr(row, f"ok_{c.value}")]
+    return [c.value for c in CRITERIA if not rows[0][f"ok_{c.value}"]]

@@ -154,3 +154,11 @@ def follow_up(*, now: dt.datetime | None = None) -> FollowUp:
     result.reminded = _remind(now)
     result.feedback_reminders = _remind_feedback(now)
     return result
+
+
+def figures_refresh(*, now: dt.datetime | None = None) -> int:
+    """Nightly: every organisation's matching figures recomputed over the twelve months before
+    ``now`` (answers between two runs update their organisation at once; this moves the window
+    and repairs anything written around the services). Idempotent: a second run writes the
+    same rows."""
+    return services.organization_figures_refresh(now=now or timezone.now())

@@ -17,6 +17,9 @@ from supply.models import Organization, Project
 
 #: The window of the pre-aid check (帮前查询): aid received or pending in the last twelve months.
 PRE_AID_WINDOW = dt.timedelta(days=365)
+#: The organisations' matching figures (acceptance rate, answer time, satisfaction) count the
+#: answers and the households' feedback of the last twelve months.
+FIGURES_WINDOW = dt.timedelta(days=365)
 #: Follow-up of an unanswered application: reminder, escalation to the county, expiry.
 REMIND_AFTER = dt.timedelta(days=10)
 ESCALATE_AFTER = dt.timedelta(days=20)
@@ -429,3 +432,42 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} {self.satisfaction}/5"
+
+
+class OrganizationFigures(models.Model):
+    """An organisation's matching figures over the last twelve months, kept so the candidate
+    search reads them with one join instead of recomputing them from every application.
+
+    Refreshed for every organisation by a nightly job (``jobs.figures_refresh``) and for one
+    organisation, in the same transaction, whenever one of its applications is answered or
+    feedback on one is given (``services.organization_figures_refresh``). Between two nightly
+    runs an answer that leaves the twelve months still counts: the window is the one of
+    ``window_start``."""
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="matching_figures",
+        verbose_name=_("organisation"),
+    )
+    answered = models.PositiveIntegerField(_("applications answered"), default=0)
+    accepted = models.PositiveIntegerField(_("applications accepted"), default=0)
+    acceptance_rate = models.FloatField(_("acceptance rate"), null=True, blank=True)
+    answer_seconds_mean = models.FloatField(
+        _("mean time to answer (seconds)"), null=True, blank=True
+    )
+    answer_seconds_median = models.FloatField(
+        _("median time to answer (seconds)"), null=True, blank=True
+    )
+    satisfaction_mean = models.FloatField(_("mean household satisfaction"), null=True, blank=True)
+    satisfaction_count = models.PositiveIntegerField(_("household feedback given"), default=0)
+    window_start = models.DateTimeField(_("counted from"))
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        verbose_name = _("organisation's matching figures")
+        verbose_name_plural = _("organisations' matching figures")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.accepted}/{self.answered}"

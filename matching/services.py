@@ -9,6 +9,7 @@ service (``need_transition``), never by writing its rows here.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Avg, Count, F, Q
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -35,7 +36,13 @@ from supply.models import Project
 from supply.services import is_staff_of
 
 from .candidates import person_of, project_check
-from .models import PRE_AID_WINDOW, Application, Feedback
+from .models import (
+    FIGURES_WINDOW,
+    PRE_AID_WINDOW,
+    Application,
+    Feedback,
+    OrganizationFigures,
+)
 
 S = Application.Status
 Review = Application.Review
@@ -586,6 +593,7 @@ def _accept(*, user: Any, application: Application) -> ApplicationError | None:
     if not taken:
         # Raising undoes the status change with the rest of the transaction.
         raise _project_refusal(application.project_id, today)
+    organization_figures_refresh(organizations=[application.organization_id], now=now)
     tell(
         household_side(application),
         _("Application %(number)s was accepted by %(organization)s")
@@ -702,6 +710,7 @@ def application_reject(
         rejection_criterion=criterion,
         rejection_note=note,
     )
+    organization_figures_refresh(organizations=[application.organization_id], now=now)
     _reopen_need_if_idle(application)
     tell(
         household_side(application),
@@ -849,6 +858,10 @@ def feedback_record(
         raise ApplicationError(
             _("This side's feedback has already been recorded."), code="duplicate"
         ) from exc
+    if side == Feedback.Side.HOUSEHOLD:
+        organization_figures_refresh(
+            organizations=[application.organization_id], now=feedback.recorded_at
+        )
     closed_with: list[ClosedRecord] = []
     if side == Feedback.Side.HOUSEHOLD and need.is_live and need_outcome != "open":
         # Closing the need withdraws its other open applications (need_closing_withdraw).
@@ -869,6 +882,131 @@ def feedback_record(
     # What the need's closing withdrew, for the page to name (empty when the need stays open).
     feedback.closed_with = closed_with
     return feedback
+
+
+# --- The organisations' figures the ranking reads --------------------------------------------
+
+
+def organization_figures_compute(
+    *, now: dt.datetime | None = None, organizations: Iterable[int] | None = None
+) -> dict[int, dict[str, Any]]:
+    """The matching figures of the organisations over the twelve months before ``now``,
+    recomputed from the applications and the households' feedback: applications answered,
+    accepted, the acceptance rate, mean and median seconds to answer, mean satisfaction and
+    how many households gave it. Organisations with nothing in the window are left out."""
+    now = now or timezone.now()
+    since = now - FIGURES_WINDOW
+    answered = Application.objects.filter(answered_at__gte=since)
+    feedback = Feedback.objects.filter(side=Feedback.Side.HOUSEHOLD, recorded_at__gte=since)
+    if organizations is not None:
+        ids = list(organizations)
+        answered = answered.filter(organization_id__in=ids)
+        feedback = feedback.filter(application__organization_id__in=ids)
+    empty = {
+        "answered": 0,
+        "accepted": 0,
+        "acceptance_rate": None,
+        "answer_seconds_mean": None,
+        "answer_seconds_median": None,
+        "satisfaction_mean": None,
+        "satisfaction_count": 0,
+    }
+    figures: dict[int, dict[str, Any]] = {}
+    rows = (
+        answered.order_by()
+        .values("organization_id")
+        .annotate(
+            n=Count("pk"),
+            yes=Count("pk", filter=Q(answer="accepted")),
+            mean=Avg("answer_seconds"),
+        )
+    )
+    for row in rows:
+        figures[row["organization_id"]] = {
+            **empty,
+            "answered": row["n"],
+            "accepted": row["yes"],
+            "acceptance_rate": row["yes"] / row["n"],
+            "answer_seconds_mean": row["mean"],
+        }
+    seconds: dict[int, list[int]] = {}
+    for org, value in (
+        answered.filter(answer_seconds__isnull=False)
+        .order_by()
+        .values_list("organization_id", "answer_seconds")
+        .iterator(chunk_size=10000)
+    ):
+        seconds.setdefault(org, []).append(value)
+    for org, values in seconds.items():
+        figures[org]["answer_seconds_median"] = float(statistics.median(values))
+    rows = (
+        feedback.order_by()
+        .values("application__organization_id")
+        .annotate(n=Count("pk"), mean=Avg("satisfaction"))
+    )
+    for row in rows:
+        org = row["application__organization_id"]
+        figures.setdefault(org, dict(empty)).update(
+            satisfaction_mean=row["mean"], satisfaction_count=row["n"]
+        )
+    return figures
+
+
+FIGURE_FIELDS = (
+    "answered",
+    "accepted",
+    "acceptance_rate",
+    "answer_seconds_mean",
+    "answer_seconds_median",
+    "satisfaction_mean",
+    "satisfaction_count",
+    "window_start",
+    "refreshed_at",
+)
+
+
+@transaction.atomic
+def organization_figures_refresh(
+    *, organizations: Iterable[int] | None = None, now: dt.datetime | None = None
+) -> int:
+    """Recompute and keep the figures of ``organizations`` (every organisation when None),
+    as of ``now``; returns how many rows are kept. An organisation with nothing in the window
+    keeps no row (the ranking counts it as average).
+
+    For named organisations their rows are locked first (created when missing), so two
+    answers of one organisation at once are counted one after the other: the second
+    recomputes after the first committed, and neither overwrites the other with a count
+    that misses it."""
+    now = now or timezone.now()
+    since = now - FIGURES_WINDOW
+    ids = None if organizations is None else sorted(set(organizations))
+    if ids is not None:
+        for org in ids:
+            OrganizationFigures.objects.get_or_create(
+                organization_id=org, defaults={"window_start": since, "refreshed_at": now}
+            )
+        list(
+            OrganizationFigures.objects.select_for_update()
+            .filter(organization_id__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    figures = organization_figures_compute(now=now, organizations=ids)
+    kept = OrganizationFigures.objects.all()
+    if ids is not None:
+        kept = kept.filter(organization_id__in=ids)
+    kept.exclude(organization_id__in=list(figures)).delete()
+    OrganizationFigures.objects.bulk_create(
+        [
+            OrganizationFigures(organization_id=org, window_start=since, refreshed_at=now, **values)
+            for org, values in figures.items()
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["organization"],
+        update_fields=FIGURE_FIELDS,
+    )
+    return len(figures)
 
 
 # --- Civil affairs review --------------------------------------------------------------------

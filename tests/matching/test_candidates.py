@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from matching import services
-from matching.candidates import candidate_search
-from matching.models import Application, Feedback
+from matching import jobs, services
+from matching.candidates import candidate_search, project_check
+from matching.models import Application, Feedback, OrganizationFigures
 from needs.models import Member
+from supply.demo import credit_code
 from supply.models import Project
 
 from ..factories import UserFactory
@@ -112,6 +116,8 @@ def ranked(
     _history(province, neighbour_need, member, accepted=False, days_ago=100)
     # Outside the twelve months: must not count.
     _history(province, neighbour_need, member, accepted=False, days_ago=400, satisfaction=1)
+    # Written straight into the tables, around the services: the nightly job counts them.
+    jobs.figures_refresh()
     return {"county": county, "township": township, "province": province}
 
 
@@ -289,3 +295,74 @@ def test_postgresql_runs_the_ranked_query_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_search_ranks_by_the_kept_figures_and_reads_no_one_elses_applications(ranked, need):
+    """The per-organisation figures come from OrganizationFigures with one join: the search
+    reads neither the feedback nor the applications of other households."""
+    with CaptureQueriesContext(connection) as ctx:
+        candidate_search(need)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert not any("matching_feedback" in sql for sql in statements)
+    ranking = [sql for sql in statements if "matching_organizationfigures" in sql]
+    assert len(ranking) == 1
+    # The one read of applications is the household's own (already applied).
+    assert ranking[0].count("matching_application ") == 1
+    assert f"a.household_id = {need.household_id}" in ranking[0]
+
+    province = ranked["province"]
+    OrganizationFigures.objects.filter(organization=province.organization).update(
+        answered=8, accepted=8, acceptance_rate=1.0, answer_seconds_mean=0.0
+    )
+    found = {c.project.title: c for c in candidate_search(need).candidates}
+    parts = {r.label: (r.points, r.detail) for r in found["province"].reasons}
+    assert parts["Acceptance rate"] == (
+        15.0,
+        "accepted 8 of 8 applications in the last 12 months",
+    )
+    assert parts["Answer time"][0] == 10.0
+
+
+def test_the_queries_do_not_grow_with_organisations_and_applications(
+    ranked, need, county_officer, regions, colleague, charity_b
+):
+    with CaptureQueriesContext(connection) as few:
+        candidate_search(need)
+    neighbours = make_household(
+        colleague, regions["township_a1"], members=[member_input("赵六")], address="沙口镇 2 号"
+    )
+    member = neighbours.members.get()
+    neighbour_need = need_for(colleague, member)
+    rng = random.Random(13)
+    for n in range(12):
+        org = make_org(
+            county_officer,
+            regions["county_a"],
+            code=credit_code(rng, "association", "441881"),
+            staff=[charity_b],
+            name=f"组织{n}",
+        )
+        project = publish(org, charity_b, county_officer, title=f"p{n}")
+        for days in (5, 50, 150):
+            _history(project, neighbour_need, member, accepted=n % 2 == 0, days_ago=days)
+    jobs.figures_refresh()
+    with CaptureQueriesContext(connection) as many:
+        found = candidate_search(need)
+    assert len(found.candidates) == 15
+    assert len(many) == len(few)
+
+
+def test_the_search_agrees_with_the_check_of_each_project(near_misses, ranked, need):
+    """Only projects passing two of coverage, area and form are looked at: none is lost.
+    Every published project the one-project check finds fitting is a candidate, every one
+    failing exactly one condition a near miss naming it, and no other is listed."""
+    found = candidate_search(need)
+    listed = {c.project.pk: c.failed for c in found.candidates + found.near_misses}
+    expected = {}
+    for project in Project.objects.published():
+        failed = project_check(need, project)
+        if len(failed) <= 1:
+            expected[project.pk] = failed[0] if failed else ""
+    assert listed == expected
+    assert len(found.candidates) == 3
+    assert len(found.near_misses) == len(near_misses)

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection, connections
 
 from matching import services
-from matching.models import Application
+from matching.models import Application, OrganizationFigures
 from supply.models import Project
 
 from ..needs.factories import make_household, member_input
@@ -91,3 +91,57 @@ def test_fifty_concurrent_acceptances_on_ten_places_accept_exactly_ten(
     statuses = Application.objects.filter(pk__in=ids).values_list("status", flat=True)
     assert sorted(set(statuses)) == ["accepted", "submitted"]
     assert Application.objects.filter(pk__in=ids, status="accepted").count() == PLACES
+    # Each acceptance counted its organisation's figures again, one after the other: none of
+    # the ten is lost to a concurrent recount.
+    kept = OrganizationFigures.objects.get(organization=project.organization)
+    assert (kept.answered, kept.accepted) == (PLACES, PLACES)
+
+
+def test_concurrent_answers_of_one_organisation_are_all_counted_in_its_figures(
+    postgresql, worker, regions, project, charity_a
+):
+    """GIVEN twenty applications of twenty households to one organisation
+    WHEN its staff reject them all at the same moment (no place is taken: nothing else
+    orders the transactions)
+    THEN the organisation's kept figures count all twenty: each recount waits for the one
+    before it to commit."""
+    ids = []
+    for n in range(20):
+        household = make_household(
+            worker,
+            regions["township_a1"],
+            members=[
+                member_input(f"家长{n}", age=12, statuses=["dibao"], tags=["child_in_difficulty"])
+            ],
+            address=f"望埠镇 {n} 号",
+        )
+        child = household.members.get()
+        give_consent(worker, child)
+        application = services.application_create(
+            user=worker, need=need_for(worker, child), project=project, mode="assisted"
+        )
+        ids.append(application.pk)
+    barrier = threading.Barrier(len(ids))
+    errors = []
+
+    def reject(pk: int) -> None:
+        try:
+            application = Application.objects.select_related(
+                "organization", "household__worker", "created_by", "project"
+            ).get(pk=pk)
+            barrier.wait(timeout=30)
+            services.application_reject(user=charity_a, application=application, reason="no_places")
+        except Exception as exc:  # any outcome but a rejection is a failure, counted
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reject, args=(pk,)) for pk in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    kept = OrganizationFigures.objects.get(organization=project.organization)
+    assert (kept.answered, kept.accepted) == (20, 0)
