@@ -1,6 +1,8 @@
-"""The API's JSON parser (accounts.api.parsers): JSON nested 10,000 levels deep is a 400, a body
-over DATA_UPLOAD_MAX_MEMORY_SIZE a 413 (or 400), bytes that are not JSON in UTF-8 a 400, each
-with its message in Chinese — never a server error. (The sweep over every operation is in
+"""Malformed input refused at the door. The API's JSON parser (accounts.api.parsers): JSON nested
+10,000 levels deep is a 400, a body over DATA_UPLOAD_MAX_MEMORY_SIZE a 413 (or 400), bytes that
+are not JSON in UTF-8 a 400, each with its message in Chinese — never a server error. A form body
+or query string not in its charset (accounts.middleware.RequestEncodingMiddleware) is a 400, not
+text stored with replacement characters. (The sweep over every operation is in
 test_route_matrix.py, on the demo.)"""
 
 from __future__ import annotations
@@ -55,3 +57,25 @@ def test_valid_json_still_reaches_the_serializer(client):
     response = client.post(URL, b'{"address": 1}', content_type="application/json")
     assert response.status_code == 400
     assert "detail" not in response.json()  # field errors, not a parse error
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"address=caf%E9", b"address=caf\xe9", b"address=%FF%FE"],
+    ids=["latin-1-escaped", "latin-1", "invalid-utf8"],
+)
+def test_a_form_body_not_in_utf8_is_a_bad_request_on_a_page_and_in_the_api(client, body):
+    page = client.generic("POST", "/needs/households/new/", body, FORM)
+    assert page.status_code == 400
+    api = client.generic("POST", URL, body, FORM)
+    assert api.status_code == 400
+    assert api.json() == {"detail": "请求内容不是其所声明编码的有效文本。"}
+
+
+def test_a_query_string_not_in_utf8_is_a_bad_request(client):
+    assert client.get("/needs/households/?q=%E9").status_code == 400
+    assert client.get(f"{URL}?q=%FF").status_code == 400
+    assert client.get("/needs/households/?q=%E6%9D%8E").status_code == 200  # 李
