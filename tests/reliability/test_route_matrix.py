@@ -1,4 +1,5 @@
-"""Every URL pattern × every role, and a crawl as a social worker of one county.
+"""Every URL pattern × every role; a crawl as a social worker of one county; malformed input
+to every form and API write operation. One module, so that the demo is loaded once.
 
 GIVEN the demo data (seed_demo), every URL pattern of the resolver (the admin's included) is
 filled with the id of a demo object of the right kind in 英德市 沙口镇 (the home of ``worker``),
@@ -16,6 +17,15 @@ download (Excel workbooks and CSV read as text, PDF by its text).
 THEN nothing of the other county (清新区) appears: none of its household numbers, none of its
 members' names (those not also borne in 英德市), no link to or id of its households or needs,
 and no name of its townships or villages.
+
+GIVEN the same demo, every route that takes a write (POST, and PUT and PATCH in the API) gets,
+as the first of the social worker, the administrator and the charity whom it lets write,
+malformed bodies: NUL bytes in every field of its form, bytes that are not UTF-8 (latin-1
+declared as UTF-8 among them), a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a wrong content type,
+and for the API JSON nested 10,000 levels deep, of the wrong types, a bare list or string, cut
+short, or not UTF-8 (each in a savepoint rolled back).
+THEN no answer is a server error, and the API refuses each (400, 413, 415, or 403/404/409)
+unless the operation takes no body at all.
 """
 
 from __future__ import annotations
