@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, get_resolver, resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -88,6 +88,50 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:
         return client_ip(request)
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    """Whether percent-encoded ``raw`` (a query string, a form body) is text in ``encoding``."""
+    try:
+        unquote_to_bytes(raw).decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+class RequestEncodingMiddleware:
+    """A query string that is not text in its charset (UTF-8 unless the request names another)
+    or a form body that is not UTF-8 is a bad request (400). Django would decode it with
+    replacement characters (``café`` sent in latin-1 arrives as ``caf�``), and those would be
+    stored and shown.
+
+    Form bodies only (``application/x-www-form-urlencoded``): JSON is checked by the API's
+    parser, and files in a multipart body are bytes. A body over DATA_UPLOAD_MAX_MEMORY_SIZE is
+    left to Django, which refuses it as it reads it (400 too).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        encoding = request.encoding or settings.DEFAULT_CHARSET
+        query = request.META.get("QUERY_STRING", "")
+        valid = _decodes(query.encode("latin-1", "backslashreplace"), encoding)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if (
+            valid
+            and request.content_type == "application/x-www-form-urlencoded"
+            and length.isdigit()
+            and (limit is None or int(length) <= limit)
+        ):
+            valid = _decodes(request.body, "utf-8")  # Django reads form bodies as UTF-8 only
+        if valid:
+            return self.get_response(request)
+        message = _("The request is not valid text in its encoding.")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return _error_page(request, 400)
 
 
 class ErrorPagesMiddleware:

@@ -31,6 +31,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.files import save_in_place
 from accounts.models import Region, User
 from accounts.services import notify
 
@@ -318,7 +319,9 @@ def _attach(export: ReportExport, data: bytes, filename: str) -> None:
     export.filename = filename
     export.sha256 = hashlib.sha256(data).hexdigest()
     export.size = len(data)
-    export.file.save(filename, ContentFile(data), save=False)
+    # Over the file of an attempt killed before its commit, if any (the version's row, unique,
+    # is inserted before: no other build is writing this name now).
+    save_in_place(export.file, filename, ContentFile(data))
 
 
 def _tell_built(build: EvaluationBuild, evaluation: AnnualEvaluation) -> None:

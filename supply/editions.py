@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts import xlsx
+from accounts.files import save_in_place
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, VulnerabilityTag
 
 from .models import (
@@ -211,7 +212,9 @@ def _publish(*, period: str, user: Any) -> LedgerEdition:
     )
     data = edition_workbook(period=period, entries=entries)
     edition.workbook_sha256 = hashlib.sha256(data).hexdigest()
-    edition.workbook.save(f"ledger-{period}.xlsx", ContentFile(data), save=False)
+    # Over the file of an attempt killed before its commit, if any (the edition's row, unique by
+    # period, is inserted above: no other attempt is writing this name now).
+    save_in_place(edition.workbook, f"ledger-{period}.xlsx", ContentFile(data))
     edition.save(update_fields=["workbook", "workbook_sha256"])
     return edition
 
