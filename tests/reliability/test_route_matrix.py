@@ -51,6 +51,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import Notification, Region, User
 from matching.models import Application
 from needs.models import Consent, Household, Member, Need
+from oversight.models import ComplaintAttachment
 from referrals.models import Case, CaseGoal, Referral, ReferralAttachment
 from reports.models import AnnualEvaluation, EvaluationBuild, ReportExport
 from supply.models import LedgerEdition, ListingChange, Project
@@ -114,7 +115,14 @@ def demo_objects() -> dict[str, Any]:
         .order_by("pk")
         .first()
     )
+    complaint_file = (
+        ComplaintAttachment.objects.filter(complaint__region__code__startswith="441881")
+        .order_by("pk")
+        .first()
+    )
     objects = {
+        "complaint": complaint_file.complaint if complaint_file else None,
+        "complaint_attachment": complaint_file,
         "household": household,
         "member": need.member,
         "visit": household.visits.order_by("pk").first(),
@@ -174,6 +182,7 @@ PK_KINDS = (
     ("reports:export_create", "evaluation"),
     ("reports:build", "build"),
     ("reports:export", "export"),
+    ("oversight", "complaint"),
     ("notification_open", "notification"),
     ("staff_", "colleague"),
 )
@@ -200,6 +209,8 @@ def fill(name: str, route: str, pattern: URLPattern, objects: dict[str, Any]) ->
         return "/admin/nothing-here/"
 
     def value(argument: str) -> str:
+        if name.startswith("oversight") and argument == "attachment_pk":
+            return str(objects["complaint_attachment"].pk)
         if argument in ARG_VALUES:
             return ARG_VALUES[argument]
         if argument == "pk":
@@ -504,6 +515,29 @@ EXPECTED: dict[str, str] = {
     "supply_api:project_list": "401 200 200 200 200 200 200 200 200",
     "supply_api:project_transition": "401 405 405 405 405 405 405 405 405",
     "swagger-ui": "401 200 200 200 200 200 200 200 200",
+    "admin/oversight/complaint/<id>/": "login 302 login login login login login login login",
+    "admin:oversight_complaint_add": "login 403 login login login login login login login",
+    "admin:oversight_complaint_change": "login 200 login login login login login login login",
+    "admin:oversight_complaint_changelist": "login 200 login login login login login login login",
+    "admin:oversight_complaint_delete": "login 403 login login login login login login login",
+    "admin:oversight_complaint_history": "login 200 login login login login login login login",
+    "complaints:filed": "302 302 302 302 302 302 302 302 302",
+    "complaints:new": "200 200 200 200 200 200 200 200 200",
+    "complaints:track": "200 200 200 200 200 200 200 200 200",
+    "demand:showcase": "200 200 200 200 200 200 200 200 200",
+    "matching:charity_demand": "login 404 404 404 404 404 200 404 404",
+    "matching_api:demand_signals": "401 200 200 200 200 200 200 200 200",
+    "oversight:attachment_download": "login 200 200 200 200 404 404 404 404",
+    "oversight:complaint_conclude": "login 405 405 405 405 405 405 405 405",
+    "oversight:complaint_detail": "login 200 200 200 200 404 404 404 404",
+    "oversight:complaint_list": "login 200 200 200 200 200 200 200 200",
+    "oversight:complaint_start": "login 405 405 405 405 405 405 405 405",
+    "oversight:contact_reveal": "login 405 405 405 405 405 405 405 405",
+    "oversight:dashboard_card": "login 200 200 200 200 200 200 200 200",
+    "oversight_api:complaint_conclude": "401 405 405 405 405 405 405 405 405",
+    "oversight_api:complaint_detail": "401 200 200 200 200 404 404 404 404",
+    "oversight_api:complaint_list": "401 200 200 200 200 200 200 200 200",
+    "oversight_api:complaint_start": "401 405 405 405 405 405 405 405 405",
 }
 
 
@@ -825,7 +859,13 @@ def test_malformed_input_to_every_form_and_api_operation_is_refused_never_a_serv
         else:
             continue  # read-only (405), or no role may write
         page = client.get(path)
-        html = "" if api or page.streaming or page.status_code != 200 else page.text
+        html = (
+            page.text
+            if not (api or page.streaming)
+            and page.status_code == 200
+            and "text/html" in page.get("Content-Type", "")
+            else ""
+        )
         fields = sorted(set(INPUT.findall(html)) - {"csrfmiddlewaretoken"}) or list(COMMON_FIELDS)
         for method, empty_status in empty.items():
             for what, body, content_type in _malformed_bodies(fields, api):
