@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +61,17 @@ def number_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | Non
     elif isinstance(db_field, models.IntegerField):
         kwargs.setdefault("form_class", IntegerField)
     return db_field.formfield(**kwargs)
+
+
+def add_service_errors(form: forms.Form, errors: ValidationError | dict[str, Any]) -> None:
+    """Put a service's refusal (a ValidationError, or a dict of field → messages) next to the
+    form's fields, or at the top of the form when no field fits: the page keeps what was typed
+    and the error summary lists it."""
+    if isinstance(errors, ValidationError):
+        errors = (
+            errors.message_dict if hasattr(errors, "error_dict") else {"__all__": errors.messages}
+        )
+    for name, field_messages in errors.items():
+        field = name if name in form.fields else None
+        for message in field_messages if isinstance(field_messages, list) else [field_messages]:
+            form.add_error(field, message)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.filters import blank_means_any
-from accounts.forms import RevealForm
+from accounts.forms import RevealForm, add_service_errors
 from accounts.models import User
 from accounts.net import client_ip, next_url
 from needs import hooks
@@ -55,15 +55,6 @@ PAGE_SIZE = 25
 ALTERNATIVES = 5
 S = Application.Status
 Review = Application.Review
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, field_messages in errors.items():
-        field = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(field, message)
 
 
 def _error_code(exc: ValidationError) -> str | None:
@@ -201,7 +192,7 @@ def application_create(request: HttpRequest, need_pk: int, project_pk: int) -> H
             # No consent: said once, in the consent panel at the top, with the way to record it.
             refused = _error_code(exc) == "no_consent"
             if not refused:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
         else:
             if draft:
                 text = _("Application %(number)s saved as a draft.")
@@ -444,7 +435,7 @@ def _act(
         try:
             result = call(request.user, application, form.cleaned_data)
         except services.ApplicationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             text = done(application, result) if callable(done) else done
             messages.success(request, text % {"number": application.number})
@@ -665,7 +656,7 @@ def application_contact_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 ip_address=client_ip(request),
             )
         except services.ApplicationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
     return _detail_page(request, application, reveal_form=form, phone=phone)
 
 

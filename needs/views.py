@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import net
 from accounts.filters import blank_means_any
-from accounts.forms import RevealForm
+from accounts.forms import RevealForm, add_service_errors
 from accounts.net import client_ip
 from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
@@ -41,22 +41,6 @@ from .models import Household, Need
 #: Households on a page of the list: on a phone each is one row of about 70 px.
 PAGE_SIZE = 20
 REVEALABLE = {"id_number", "phone", "health_notes"}
-
-
-def _add_errors(form, exc_or_errors: ValidationError | dict[str, Any]) -> None:
-    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
-    if isinstance(exc_or_errors, ValidationError):
-        errors = (
-            exc_or_errors.message_dict
-            if hasattr(exc_or_errors, "error_dict")
-            else {"__all__": exc_or_errors.messages}
-        )
-    else:
-        errors = exc_or_errors
-    for name, messages_ in errors.items():
-        field = name if name in form.fields else None
-        for message in messages_ if isinstance(messages_, list) else [messages_]:
-            form.add_error(field, message)
 
 
 def _require_edit(request: HttpRequest, household: Household) -> None:
@@ -220,9 +204,9 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 members=[formset.forms[i].to_input() for i in positions],
             )
         except services.LedgerInvalid as exc:
-            _add_errors(form, exc.household_errors)
+            add_service_errors(form, exc.household_errors)
             for index, errors in exc.member_errors.items():
-                _add_errors(formset.forms[positions[index]], errors)
+                add_service_errors(formset.forms[positions[index]], errors)
         else:
             for warning in result.warnings:
                 messages.warning(request, warning)
@@ -315,7 +299,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.visit_record(user=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("needs:household_detail", household.pk)
@@ -347,7 +331,7 @@ def need_edit(request: HttpRequest, pk: int, need_pk: int | None = None) -> Http
             else:
                 services.need_update(user=request.user, need=need, **values)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Need saved."))
             return redirect("needs:household_detail", household.pk)
@@ -370,7 +354,7 @@ def need_transition(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             text = _("The need is now “%(status)s”.") % {"status": need.get_status_display()}
             if need.closed_with:
@@ -419,7 +403,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, household=household, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if in_place:
                 context = {"household": household, "consent": consent, "next": next_url}
@@ -457,7 +441,7 @@ def consent_revoke(request: HttpRequest, pk: int, consent_pk: int) -> HttpRespon
                 user=request.user, consent=consent, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Consent revoked."))
             return redirect("needs:household_detail", household.pk)

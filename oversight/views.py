@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,7 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.forms import RevealForm
+from accounts.forms import RevealForm, add_service_errors
 from accounts.net import client_ip
 from accounts.services import sensitive_field_reveal
 from referrals import attachments as files
@@ -38,15 +37,6 @@ from .models import Complaint, ComplaintAttachment
 PAGE_SIZE = 25
 SESSION_CODE = "oversight_complaint_code"
 REVEALABLE = ("contact_name", "contact_phone")
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, field_messages in errors.items():
-        field = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(field, message)
 
 
 # --- The public ------------------------------------------------------------------------------
@@ -87,7 +77,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             throttled = True
             form.add_error(None, exc.messages[0])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             request.session[SESSION_CODE] = code
             return redirect("complaints:filed")
@@ -203,7 +193,7 @@ def complaint_conclude(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.complaint_conclude(user=request.user, complaint=complaint, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Concluded: the complainant can read the reply."))
             return redirect("oversight:complaint_detail", complaint.pk)

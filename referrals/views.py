@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.filters import blank_means_any
+from accounts.forms import add_service_errors
 from accounts.models import User
 from matching import selectors as matching_selectors
 from matching.models import Application
@@ -59,15 +60,6 @@ PAGE_SIZE = 25
 S = Referral.Status
 #: The application statuses after which a worker may refer the household instead.
 REFER_INSTEAD = (Application.Status.REJECTED, Application.Status.EXPIRED)
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, field_messages in errors.items():
-        field = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(field, message)
 
 
 def _page(request: HttpRequest, queryset: Any):
@@ -166,7 +158,7 @@ def referral_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                     user=user, household=household, application=application, **values
                 )
         except services.ReferralError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             no_consent = exc.code == "no_consent"
         else:
             messages.success(
@@ -265,7 +257,7 @@ def refer_person(request: HttpRequest) -> HttpResponse:
                     user=user, uploads=form.cleaned_data["attachments"], **values
                 )
         except services.ReferralError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -412,7 +404,7 @@ def _act(
         try:
             call(request.user, referral, form.cleaned_data)
         except services.ReferralError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done % {"number": referral.number})
             return redirect("referrals:referral_detail", referral.pk)
@@ -611,9 +603,9 @@ def register_household(request: HttpRequest, pk: int) -> HttpResponse:
                 user=user, referral=referral, fields=fields, members=[member]
             )
         except LedgerInvalid as exc:
-            _add_errors(form, ValidationError(_ledger_errors(exc)))
+            add_service_errors(form, ValidationError(_ledger_errors(exc)))
         except services.ReferralError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             for warning in result.warnings:
                 messages.warning(request, warning)
@@ -686,7 +678,7 @@ def case_open(request: HttpRequest, household_pk: int) -> HttpResponse:
                 next_review_on=data["next_review_on"],
             )
         except services.ReferralError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
             return redirect("referrals:case_detail", case.pk)
@@ -751,7 +743,7 @@ def _case_act(
         try:
             call(request.user, case, form.cleaned_data)
         except services.ReferralError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done % {"number": case.number})
             return redirect("referrals:case_detail", case.pk)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Region
 
 from . import metrics, selectors, services
@@ -43,13 +44,6 @@ def _messages_of(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for values in exc.message_dict.values() for m in values]
     return list(exc.messages)
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, field_messages in errors.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 # --- The live dashboard ----------------------------------------------------------------------
@@ -220,7 +214,7 @@ def build_create(request: HttpRequest) -> HttpResponse:
                 user=user, region=form.cleaned_data["region"], year=form.cleaned_data["year"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -320,7 +314,7 @@ def narrative_save(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             user=request.user, evaluation=evaluation, section=section, parts=form.cleaned_data
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return _refused(request, evaluation, exc, narrative_forms={section: form})
     messages.success(request, _("Narrative saved."))
     return redirect(reverse("reports:evaluation_detail", args=[evaluation.pk]) + f"#{section}")
@@ -349,7 +343,7 @@ def evaluation_return(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, evaluation=evaluation, comment=form.cleaned_data["comment"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return _refused(request, evaluation, exc, return_form=form)
         messages.success(request, _("Returned to %(region)s.") % {"region": evaluation.region})
         return redirect("reports:evaluation_detail", pk=evaluation.pk)
@@ -403,7 +397,7 @@ def zip_create(request: HttpRequest) -> HttpResponse:
         try:
             services.year_zip_request(user=user, year=form.cleaned_data["year"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The zip is being built; its progress is shown below."))
             return redirect("reports:evaluation_list")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import identifiers
 from accounts.filters import blank_means_any
+from accounts.forms import add_service_errors
 from accounts.models import Region, User
 from accounts.scope import region_scope
 from accounts.text import join_sentences
@@ -57,15 +58,6 @@ LIVE = (Project.Status.PUBLISHED, Project.Status.PAUSED)
 def _status(request: HttpRequest) -> int:
     """A form sent back with errors answers 400 (for scripts and tests; browsers show it)."""
     return 400 if request.method == "POST" else 200
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors next to the form's fields (or at the top when no field fits)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, field_messages in errors.items():
-        field = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(field, message)
 
 
 def _page(request: HttpRequest, queryset: QuerySet):
@@ -229,7 +221,7 @@ def project_create(request: HttpRequest, pk: int) -> HttpResponse:
                 coverage=coverage,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Draft saved. Submit it for review when it is complete."))
             return redirect("supply:project_detail", project.pk)
@@ -272,7 +264,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     coverage=coverage,
                 )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if live:
                 text = _(
@@ -310,7 +302,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.project_transition(user=user, project=project, to=to, reason=reason)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, str(_TRANSITION_DONE[Project.Status(to)]))
             return redirect("supply:project_detail", project.pk)
@@ -441,7 +433,7 @@ def organization_charity_status(request: HttpRequest, pk: int) -> HttpResponse:
                 user=user, organization=organization, **form.service_input()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The charitable status is recorded."))
             return redirect("supply:organization_detail", organization.pk)
@@ -460,7 +452,7 @@ def organization_register(request: HttpRequest) -> HttpResponse:
                 user=user, **form.service_input()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             for warning in warnings:
                 messages.warning(request, warning)
@@ -616,7 +608,7 @@ def change_reject(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, change=change, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Change rejected. The organisation sees your reason."))
             return redirect("supply:review_queue")
