@@ -42,9 +42,7 @@ def _bits(rows: models.QuerySet, field: str, kind: str, household: str) -> Any:
     return Coalesce(Subquery(total, output_field=models.BigIntegerField()), Value(0))
 
 
-def flags_update(
-    households: models.QuerySet, *, need: Any, assistance: Any, tag: Any
-) -> int:
+def flags_update(households: models.QuerySet, *, need: Any, assistance: Any, tag: Any) -> int:
     """Recompute both kept fields of ``households`` from the rows of the given models (the
     app's, or a migration's historical ones). Returns the number of households updated."""
     here = OuterRef("pk")
