@@ -106,9 +106,11 @@ def fill(
     *,
     n_orgs: int | None = None,
     n_applications: int | None = None,
+    first_household: int = 0,
 ) -> dict[str, object]:
     """The ledger and a year of applications. By default (as bench_supply_ledger.py calls
-    it) two projects an organisation and ``per_project`` applications a project."""
+    it) two projects an organisation and ``per_project`` applications a project. Household
+    numbers start at ``first_household`` (after another fill's)."""
     from django.utils import timezone
 
     from accounts.models import User
@@ -232,7 +234,7 @@ def fill(
         township = rng.choice(places.townships)
         households.append(
             Household(
-                code=f"{township.code[:9]}-{i:07d}",
+                code=f"{township.code[:9]}-{first_household + i:07d}",
                 region=township,
                 station=township,
                 address=f"测试地址 {i} 号",
