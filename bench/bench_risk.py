@@ -29,7 +29,7 @@ import time
 
 from _setup import ROOT  # noqa: F401  (sets Django up)
 from bench_households import fill_postgresql
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.test.utils import setup_databases, teardown_databases
 
 TARGET_S = 60.0
@@ -158,8 +158,8 @@ def fill_risk(n_households: int) -> None:
             "guardian consents",
             f"INSERT INTO needs_consent ({c_columns}) SELECT {c_values} "
             "FROM needs_member m JOIN needs_household h ON h.id = m.household_id "
-            "CROSS JOIN LATERAL (SELECT %s::date - 200 + floor(random() * 500)::int "
-            "+ (m.id * 0) AS expires) x "
+            "CROSS JOIN LATERAL (SELECT %s::date - 200 "
+            "+ (floor(random() * 500) + m.id * 0)::int AS expires) x "
             "WHERE m.relation = 'child' AND m.birth_date > %s AND random() < 0.5",
             [now, today, today - dt.timedelta(days=365 * 18)],
         ),
@@ -167,7 +167,7 @@ def fill_risk(n_households: int) -> None:
             "applications",
             f"INSERT INTO matching_application ({a_columns}) SELECT {a_values} "
             "FROM (SELECT n.id AS need_id, n.household_id, m.id AS member_id, h.worker_id, "
-            "k, 1 + floor(random() * 60)::int + (n.id * 0) AS p, "
+            "k, (1 + floor(random() * 60) + n.id * 0)::int AS p, "
             "%s - random() * interval '450 days' AS submitted, "
             "CASE WHEN k = 1 THEN (ARRAY['submitted', 'accepted', 'rejected'])"
             "[1 + floor(random() * 3)::int] "
@@ -217,7 +217,8 @@ def main() -> int:
         if not filled:
             fill_postgresql(n_households)
         if not Application.objects.exists():
-            fill_risk(n_households)
+            with transaction.atomic():
+                fill_risk(n_households)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         fill_s = time.perf_counter() - start

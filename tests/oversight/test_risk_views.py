@@ -4,6 +4,8 @@ facts are the same, one notification per recipient per day."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -188,3 +190,42 @@ def test_new_signals_notify_the_worker_and_the_county_once_a_day(
         "worker",
     ]
     assert all("3" in n.title for n in told)
+
+
+# --- personal data, the task, the command ---------------------------------------------------------
+
+
+def test_dumpdata_refuses_risk_signals(signal):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("dumpdata", "oversight.RiskSignal", stdout=io.StringIO())
+
+
+def test_the_change_history_masks_the_resolution_note():
+    from auditlog.registry import auditlog
+
+    assert auditlog.contains(RiskSignal)
+    assert "resolution_note" in auditlog.get_model_fields(RiskSignal)["mask_fields"]
+
+
+def test_the_daily_task_and_the_command_run_the_job(tekun_household):
+    from django.core.management import call_command
+
+    from oversight.tasks import compute_risk_signals
+
+    result = compute_risk_signals.delay().get()
+    out = io.StringIO()
+    call_command("compute_risk_signals", stdout=out)
+
+    assert result["fired"][R.TEKUN_UNVISITED] == 1 and result["new"] == 1
+    assert "tekun_unvisited: 1 fired" in out.getvalue()
+    assert RiskSignal.objects.count() == 1
+
+
+def test_the_beat_runs_it_at_half_past_two():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["oversight-compute-risk-signals"]
+    assert entry["task"] == "oversight.tasks.compute_risk_signals"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
