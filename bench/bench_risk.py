@@ -245,6 +245,7 @@ def main() -> int:
                 f"new {result.new:,}, closed {sum(result.closed.values()):,}, "
                 f"notifications {result.notified:,}"
             )
+            print("    " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
         for name, spec in risk.RULES.items():
             start = time.perf_counter()
             rows = risk._upsert(name, spec.candidates(settings[name], today, now), today, now)

@@ -30,6 +30,7 @@ with no open need", is seeded and waits for the member units' aid records.)
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -413,6 +414,8 @@ class RunResult:
     closed: dict[str, int] = field(default_factory=dict)
     new: int = 0
     notified: int = 0
+    #: Wall time of each rule (its upsert and close) and of the notifications, in seconds.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run(*, now: dt.datetime | None = None) -> RunResult:
@@ -424,11 +427,15 @@ def run(*, now: dt.datetime | None = None) -> RunResult:
     result = RunResult()
     for name, setting in settings_in_force().items():
         spec = RULES.get(name)
+        started = time.perf_counter()
         with transaction.atomic():
             if spec is None or not setting.enabled:
                 result.closed[name] = _close_unseen(name, today, now, everything=True)
                 continue
             result.fired[name] = _upsert(name, spec.candidates(setting, today, now), today, now)
             result.closed[name] = _close_unseen(name, today, now, everything=False)
+        result.seconds[name] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
     result.new, result.notified = risk_signals_notify(today=today)
+    result.seconds["notify"] = round(time.perf_counter() - started, 3)
     return result
