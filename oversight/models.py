@@ -316,7 +316,9 @@ class RiskSignalQuerySet(models.QuerySet):
             return self.all()
         if scope.is_empty or user.role not in ("social_worker", "civil_affairs"):
             return self.none()
-        return self.filter(scope.q("region_code"))
+        # A range of codes, not LIKE 'prefix%': served by the b-tree index under any collation.
+        low, high = scope.prefix.ljust(12, "0"), scope.prefix.ljust(12, "9")
+        return self.filter(region_code__gte=low, region_code__lte=high)
 
     def open(self) -> RiskSignalQuerySet:
         return self.filter(status=RiskSignal.Status.OPEN)
@@ -384,6 +386,8 @@ class RiskSignal(models.Model):
         ordering = ["-last_seen_on", "-id"]
         indexes = [
             models.Index(fields=["region_code", "status"], name="risksignal_region_status"),
+            # The province's list in its order (and its count), read from the index.
+            models.Index(fields=["status", "-last_seen_on", "-id"], name="risksignal_status_seen"),
             models.Index(fields=["rule", "status"], name="risksignal_rule_status"),
             models.Index(
                 fields=["household", "rule", "fingerprint"],

@@ -197,6 +197,9 @@ class Migration(migrations.Migration):
                 "ordering": ["-last_seen_on", "-id"],
                 "indexes": [
                     models.Index(fields=["region_code", "status"], name="risksignal_region_status"),
+                    models.Index(
+                        fields=["status", "-last_seen_on", "-id"], name="risksignal_status_seen"
+                    ),
                     models.Index(fields=["rule", "status"], name="risksignal_rule_status"),
                     models.Index(
                         condition=models.Q(("resolved_by__isnull", False)),
