@@ -278,6 +278,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=45, hour=8),
         "options": {"expires": 12 * 3600},
     },
+    # issue 14: risk early warning. Every enabled rule computed in the database, the workers
+    # and the county told of the new signals (oversight.risk).
+    "oversight-compute-risk-signals": {
+        "task": "oversight.tasks.compute_risk_signals",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 12 * 3600},
+    },
     "reports-resume-jobs": {
         "task": "reports.tasks.resume_report_jobs",
         "schedule": 10 * 60,

@@ -19,3 +19,10 @@ class OversightConfig(AppConfig):
             "oversight", "oversight:complaint_list", _("Complaints"), roles=officers, order=10
         )
         register_notification_kind("complaint", _("Complaint"))
+        # Risk early warning: the township stations' workers and civil affairs.
+        watchers = {"social_worker", *officers}
+        register_card("oversight:risk_dashboard_card", roles=watchers)
+        register_menu_item(
+            "oversight", "oversight:risk_signal_list", _("Risk signals"), roles=watchers, order=20
+        )
+        register_notification_kind("risk_signal", _("Risk signal"))

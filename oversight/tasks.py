@@ -15,3 +15,13 @@ def follow_up_complaints() -> dict[str, int]:
     department above about one without a reply after its 15 working days. Idempotent: each
     step is claimed once."""
     return asdict(jobs.follow_up())
+
+
+@shared_task(acks_late=True, expires=12 * 3600)
+def compute_risk_signals() -> dict[str, object]:
+    """Daily: apply every enabled early-warning rule in the database and tell the people
+    concerned about the new signals (``oversight.risk``). Idempotent: run again the same day,
+    it updates what it saw and tells nobody twice."""
+    from . import risk
+
+    return asdict(risk.run())

@@ -17,3 +17,17 @@ urlpatterns = [
     path("complaints/<int:pk>/reveal/<str:field>/", views.contact_reveal, name="contact_reveal"),
     path("dashboard-card/", views.dashboard_card, name="dashboard_card"),
 ]
+
+# Risk early warning (oversight.views_risk).
+from . import views_risk  # noqa: E402
+
+urlpatterns += [
+    path("risk-signals/", views_risk.risk_signal_list, name="risk_signal_list"),
+    path("risk-signals/<int:pk>/", views_risk.risk_signal_detail, name="risk_signal_detail"),
+    path(
+        "risk-signals/<int:pk>/resolve/",
+        views_risk.risk_signal_resolve,
+        name="risk_signal_resolve",
+    ),
+    path("risk-card/", views_risk.risk_dashboard_card, name="risk_dashboard_card"),
+]

@@ -155,9 +155,7 @@ def test_a_filtered_list_reads_only_the_households_rows(client, worker, regions)
     client.get("/needs/households/")  # warm caches (session, regions)
     with CaptureQueriesContext(connection) as ctx:
         client.get("/needs/households/", {"status": "dibao", "tag": "serious_illness"})
-    filtered = [
-        q["sql"] for q in ctx.captured_queries if '"flags"' in q["sql"] and "&" in q["sql"]
-    ]
+    filtered = [q["sql"] for q in ctx.captured_queries if '"flags"' in q["sql"] and "&" in q["sql"]]
     assert filtered, "the list does not filter on the kept flags"
     for sql in filtered:
         assert "needs_membertag" not in sql and "needs_assistancerecord" not in sql, sql

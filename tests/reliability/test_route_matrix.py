@@ -51,7 +51,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import Notification, Region, User
 from matching.models import Application
 from needs.models import Consent, Household, Member, Need
-from oversight.models import ComplaintAttachment
+from oversight.models import ComplaintAttachment, RiskSignal
 from referrals.models import Case, CaseGoal, Referral, ReferralAttachment
 from reports.models import AnnualEvaluation, EvaluationBuild, ReportExport
 from supply.models import LedgerEdition, ListingChange, Project
@@ -121,6 +121,7 @@ def demo_objects() -> dict[str, Any]:
         .first()
     )
     objects = {
+        "risk_signal": RiskSignal.objects.visible_to(worker).order_by("pk").first(),
         "complaint": complaint_file.complaint if complaint_file else None,
         "complaint_attachment": complaint_file,
         "household": household,
@@ -182,6 +183,8 @@ PK_KINDS = (
     ("reports:export_create", "evaluation"),
     ("reports:build", "build"),
     ("reports:export", "export"),
+    ("oversight:risk", "risk_signal"),
+    ("oversight_api:risk", "risk_signal"),
     ("oversight", "complaint"),
     ("notification_open", "notification"),
     ("staff_", "colleague"),
@@ -521,6 +524,22 @@ EXPECTED: dict[str, str] = {
     "admin:oversight_complaint_changelist": "login 200 login login login login login login login",
     "admin:oversight_complaint_delete": "login 403 login login login login login login login",
     "admin:oversight_complaint_history": "login 200 login login login login login login login",
+    "admin/oversight/riskrulesetting/<id>/": "login 302 login login login login login login login",
+    "admin:oversight_riskrulesetting_add": "login 403 login login login login login login login",
+    "admin:oversight_riskrulesetting_change": "login 200 login login login login login login login",
+    "admin:oversight_riskrulesetting_changelist": (
+        "login 200 login login login login login login login"
+    ),
+    "admin:oversight_riskrulesetting_delete": "login 403 login login login login login login login",
+    "admin:oversight_riskrulesetting_history": (
+        "login 200 login login login login login login login"
+    ),
+    "admin/oversight/risksignal/<id>/": "login 302 login login login login login login login",
+    "admin:oversight_risksignal_add": "login 403 login login login login login login login",
+    "admin:oversight_risksignal_change": "login 200 login login login login login login login",
+    "admin:oversight_risksignal_changelist": "login 200 login login login login login login login",
+    "admin:oversight_risksignal_delete": "login 403 login login login login login login login",
+    "admin:oversight_risksignal_history": "login 200 login login login login login login login",
     "complaints:filed": "302 302 302 302 302 302 302 302 302",
     "complaints:new": "200 200 200 200 200 200 200 200 200",
     "complaints:track": "200 200 200 200 200 200 200 200 200",
@@ -538,6 +557,13 @@ EXPECTED: dict[str, str] = {
     "oversight_api:complaint_detail": "401 200 200 200 200 404 404 404 404",
     "oversight_api:complaint_list": "401 200 200 200 200 200 200 200 200",
     "oversight_api:complaint_start": "401 405 405 405 405 405 405 405 405",
+    "oversight:risk_dashboard_card": "login 200 200 200 200 200 200 200 200",
+    "oversight:risk_signal_detail": "login 200 200 200 200 200 404 404 404",
+    "oversight:risk_signal_list": "login 200 200 200 200 200 200 200 200",
+    "oversight:risk_signal_resolve": "login 405 405 405 405 405 405 405 405",
+    "oversight_api:risk_signal_detail": "401 200 200 200 200 200 404 404 404",
+    "oversight_api:risk_signal_list": "401 200 200 200 200 200 200 200 200",
+    "oversight_api:risk_signal_resolve": "401 405 405 405 405 405 405 405 405",
 }
 
 
