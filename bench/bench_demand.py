@@ -116,7 +116,7 @@ def main() -> None:
         query = timings["GROUP BY of the live needs (township × area × form)"]
         pages = [ms for label, ms in timings.items() if "(cached)" in label]
         worst = max([query, *pages])
-        verdict = "OK" if worst <= TARGET_MS else "SLOW"
+        verdict = "met" if worst <= TARGET_MS else "MISSED"
         print(
             f"{vendor}: GROUP BY {query:.1f} ms, slowest cached page {max(pages):.1f} ms "
             f"(target ≤ {TARGET_MS:.0f} ms): {verdict}"
