@@ -7,7 +7,6 @@ supplier's inbox, the review queue) and the fragments of the household page and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -24,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.actions import detail_action
 from accounts.filters import blank_means_any
 from accounts.forms import RevealForm, add_service_errors
 from accounts.models import User
@@ -415,34 +415,17 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, application)
 
 
-def _act(
-    request: HttpRequest,
-    pk: int,
-    *,
-    name: str,
-    form_class: Callable[..., forms.Form],
-    call: Callable[[Any, Application, dict[str, Any]], Any],
-    done: str | Callable[[Application, Any], str],
-    form_kwargs: Callable[[Application], dict[str, Any]] | None = None,
-) -> HttpResponse:
-    """One action of the application page: bind its form, call the service, redirect back
-    with a message (``done``, or what ``done(application, result)`` says of the service's
-    result), or show the page again with the errors in that form."""
-    application = selectors.application_get_for_user(request.user, pk)
-    extra = form_kwargs(application) if form_kwargs else {}
-    form = form_class(request.POST, prefix=name, **extra)
-    if form.is_valid():
-        try:
-            result = call(request.user, application, form.cleaned_data)
-        except services.ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
-            text = done(application, result) if callable(done) else done
-            messages.success(request, text % {"number": application.number})
-            return redirect("matching:application_detail", application.pk)
-    # Show the application as it is now, with the refused form as it was sent.
-    application = selectors.application_get_for_user(request.user, pk)
-    return _detail_page(request, application, bound=(name, form))
+def _act(request: HttpRequest, pk: int, **action: Any) -> HttpResponse:
+    """One action of the application page (``accounts.actions.detail_action``)."""
+    return detail_action(
+        request,
+        pk,
+        get=selectors.application_get_for_user,
+        errors=services.ApplicationError,
+        detail_url="matching:application_detail",
+        page=_detail_page,
+        **action,
+    )
 
 
 @login_required

@@ -25,6 +25,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.actions import detail_action
 from accounts.filters import blank_means_any
 from accounts.forms import add_service_errors
 from accounts.models import User
@@ -385,31 +386,17 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, referral)
 
 
-def _act(
-    request: HttpRequest,
-    pk: int,
-    *,
-    name: str,
-    form_class: Callable[..., forms.Form],
-    call: Callable[[Any, Referral, dict[str, Any]], Any],
-    done: str,
-    form_kwargs: Callable[[Referral], dict[str, Any]] | None = None,
-) -> HttpResponse:
-    """One action of the referral page: bind its form, call the service, redirect back with a
-    message, or show the page again with the errors in that form."""
-    referral = selectors.referral_get_for_user(request.user, pk)
-    extra = form_kwargs(referral) if form_kwargs else {}
-    form = form_class(request.POST, request.FILES, prefix=name, **extra)
-    if form.is_valid():
-        try:
-            call(request.user, referral, form.cleaned_data)
-        except services.ReferralError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done % {"number": referral.number})
-            return redirect("referrals:referral_detail", referral.pk)
-    referral = selectors.referral_get_for_user(request.user, pk)
-    return _detail_page(request, referral, bound=(name, form))
+def _act(request: HttpRequest, pk: int, **action: Any) -> HttpResponse:
+    """One action of the referral page (``accounts.actions.detail_action``)."""
+    return detail_action(
+        request,
+        pk,
+        get=selectors.referral_get_for_user,
+        errors=services.ReferralError,
+        detail_url="referrals:referral_detail",
+        page=_detail_page,
+        **action,
+    )
 
 
 @login_required
