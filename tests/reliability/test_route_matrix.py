@@ -368,6 +368,7 @@ EXPECTED: dict[str, str] = {
     "needs:consent_print": "login 200 200 200 200 200 404 404 404",
     "needs:consent_revoke": "login 200 403 403 403 200 404 404 404",
     "needs:dashboard_card": "login 200 200 200 200 200 200 200 200",
+    "needs:filing_export": "login 200 200 200 200 200 404 200 200",
     "needs:household_create": "login 200 403 403 403 200 403 403 200",
     "needs:household_detail": "login 200 200 200 200 200 404 404 404",
     "needs:household_edit": "login 200 403 403 403 200 404 404 404",
