@@ -191,7 +191,7 @@ def filing_households(user: Any, filters: FilingFilters) -> models.QuerySet[Hous
                         ),
                         to_attr="current_assistance",
                     ),
-                    "tags",
+                    Prefetch("tags", to_attr="tag_list"),
                 ).order_by("id"),
                 to_attr="all_members",
             ),
@@ -327,7 +327,7 @@ def _statuses(member: Member, labels: Labels) -> list[str]:
 
 
 def _tags(member: Member, labels: Labels) -> list[str]:
-    return sorted({t.tag for t in member.tags.all()}, key=labels.tag_order.index)
+    return sorted({t.tag for t in member.tag_list}, key=labels.tag_order.index)
 
 
 def _person(member: Member, *, full: bool) -> dict[str, Any]:

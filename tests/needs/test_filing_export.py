@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -349,6 +349,7 @@ def _households(worker, township, count: int) -> None:
 
 
 def _queries(client, **data) -> int:
+    reset_queries()
     with CaptureQueriesContext(connection) as context:
         body = _body(_post(client, **data))
     assert body
@@ -367,7 +368,60 @@ def test_the_queries_do_not_grow_with_the_households(
     large = {fmt: _queries(client, format=fmt) for fmt in ("csv", "json")}
 
     assert large == small
+    assert small["csv"] >= 5  # the households and what is fetched with them were counted
+    reset_queries()
     with django_assert_max_num_queries(15):
         rows = _csv(_body(_post(client)))
     assert len(rows) == 200
     assert len({r["户编号"] for r in rows}) == 200
+
+
+# --- API -------------------------------------------------------------------------------------
+
+API_URL = "/api/needs/filing/"
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def test_the_api_streams_the_masked_json_of_the_users_area(
+    api, county_officer, household, needs, other_household, other_needs
+):
+    api.force_authenticate(county_officer)
+
+    response = api.post(API_URL, {}, format="json")
+
+    data = json.loads(_body(response))
+    assert response["Content-Type"].startswith("application/json")
+    assert data["masked"] is True
+    assert [h["code"] for h in data["households"]] == [household.code]
+    assert household.members.get(name="陈小明").id_number.encode() not in json.dumps(data).encode()
+
+
+def test_the_api_refuses_a_full_export_without_a_reason_and_logs_one_with_it(
+    api, county_officer, household, needs
+):
+    api.force_authenticate(county_officer)
+
+    refused = api.post(API_URL, {"full": True}, format="json")
+    given = api.post(API_URL, {"full": True, "reason": "备案", "format": "csv"}, format="json")
+
+    assert refused.status_code == 400 and "reason" in refused.json()
+    son = household.members.get(name="陈小明")
+    assert son.id_number in _body(given).decode("utf-8-sig")
+    assert AccessLog.objects.filter(field=filing.FULL_FIELD).count() == 1
+
+
+def test_the_api_answers_404_for_another_countys_region_and_for_a_charity(
+    api, outsider, charity_user, household, needs, regions
+):
+    api.force_authenticate(outsider)
+    foreign = api.post(API_URL, {"region": regions["county_a"].code}, format="json")
+    api.force_authenticate(charity_user)
+    charity = api.post(API_URL, {}, format="json")
+
+    assert (foreign.status_code, charity.status_code) == (404, 404)

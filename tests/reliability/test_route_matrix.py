@@ -388,6 +388,7 @@ EXPECTED: dict[str, str] = {
     "needs_api:consent_detail": "401 200 200 200 200 200 404 404 404",
     "needs_api:consent_list": "401 200 200 200 200 200 200 200 200",
     "needs_api:consent_revoke": "401 405 405 405 405 405 405 405 405",
+    "needs_api:filing_export": "401 405 405 405 405 405 405 405 405",
     "needs_api:household_detail": "401 200 200 200 200 200 404 404 404",
     "needs_api:household_list": "401 200 200 200 200 200 200 200 200",
     "needs_api:member_detail": "401 200 200 200 200 200 404 404 404",
