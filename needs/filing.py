@@ -14,8 +14,9 @@ person's circumstances. Full values need a reason and write one access-log row
 who may reveal a member's values on the household page may export them, for the same region.
 
 Large scopes are streamed: the households are read in chunks of ``CHUNK_SIZE`` with their
-members, statuses, tags and needs fetched per chunk (five queries per chunk, whatever the
-number of rows), and written as they come.
+members, statuses, tags and needs fetched per chunk (one query for the households, a
+server-side cursor on PostgreSQL, and four per chunk, whatever the number of rows), and written
+as they come.
 """
 
 from __future__ import annotations
