@@ -15,3 +15,6 @@ class NeedsConfig(AppConfig):
         ledger_keepers = {"social_worker", "civil_affairs", "administrator"}
         register_card("needs:dashboard_card", roles=ledger_keepers)
         register_menu_item("needs", "needs:household_list", _("Households"), roles=ledger_keepers)
+        register_menu_item(
+            "needs", "needs:filing_export", _("Filing export"), roles=ledger_keepers, order=60
+        )

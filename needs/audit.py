@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import register_access_field, register_personal_model
 
 from .excel import FULL_EXPORT_FIELD
+from .filing import FULL_FIELD as FILING_FULL_FIELD
 from .id_lookups import CHECK, SEARCH
 
 for name in ("Household", "Member", "AssistanceRecord", "MemberTag", "Visit", "Need", "Consent"):
@@ -17,4 +18,7 @@ register_access_field(SEARCH, _("ID number search on the household list"))
 register_access_field(CHECK, _("ID number duplicate check when a household is saved"))
 register_access_field(
     FULL_EXPORT_FIELD, _("Workbook with full ID numbers, phones and health notes")
+)
+register_access_field(
+    FILING_FULL_FIELD, _("Filing export with full ID numbers, phones and health notes")
 )

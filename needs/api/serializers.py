@@ -501,3 +501,45 @@ class NeedsConsentRevokeInputSerializer(serializers.Serializer):
         max_length=200,
         error_messages={"required": _("Give the reason."), "blank": _("Give the reason.")},
     )
+
+
+# --- Filing export ---------------------------------------------------------------------------
+
+
+class NeedsFilingExportInputSerializer(serializers.Serializer):
+    """What the filing export takes (docs/filing-export.md); the page's form, as JSON."""
+
+    region = serializers.RegexField(
+        r"^[0-9]{12}$",
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "12-digit code of a county, township or village in your area; empty: everything "
+            "you can see"
+        ),
+    )
+    need_statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=Need.Status.choices),
+        required=False,
+        help_text=_("Need statuses; empty: every status"),
+    )
+    created_from = serializers.DateField(required=False, allow_null=True)
+    created_to = serializers.DateField(required=False, allow_null=True)
+    format = serializers.ChoiceField(choices=[("csv", "CSV"), ("json", "JSON")], default="json")
+    full = serializers.BooleanField(
+        default=False, help_text=_("Full ID numbers, phones and health notes")
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=_("Required for full values; written to the access log"),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("created_from"), attrs.get("created_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"created_to": [_("The end of the period is before its start.")]}
+            )
+        return attrs

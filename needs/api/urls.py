@@ -17,4 +17,5 @@ urlpatterns = [
     path("consents/", views.ConsentListCreateApi.as_view(), name="consent_list"),
     path("consents/<int:pk>/", views.ConsentDetailApi.as_view(), name="consent_detail"),
     path("consents/<int:pk>/revoke/", views.ConsentRevokeApi.as_view(), name="consent_revoke"),
+    path("filing/", views.FilingExportApi.as_view(), name="filing_export"),
 ]

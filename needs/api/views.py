@@ -12,9 +12,11 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -24,11 +26,13 @@ from rest_framework.views import APIView
 
 from accounts.api.errors import NON_FIELD, field_errors, plain_messages, service_errors
 from accounts.filters import IdFilter
+from accounts.net import client_ip
 from accounts.scope import get_visible_or_404
 
-from .. import selectors, services
+from .. import filing, selectors, services
 from ..filters import HouseholdFilterSet, NeedFilterSet
 from ..models import Consent, Household, Member, Need, Visit
+from ..views_filing import filing_response
 from . import serializers as s
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -470,3 +474,47 @@ class ConsentRevokeApi(APIView):
                 user=request.user, consent=consent, **serializer.validated_data
             )
         return Response(s.NeedsConsentOutputSerializer(consent).data)
+
+
+# --- Filing export ---------------------------------------------------------------------------
+
+
+class FilingExportApi(APIView):
+    """The need ledger's filing export for the social-assistance platform, streamed as CSV or
+    JSON in the layout of docs/filing-export.md: masked unless ``full`` with a ``reason``, which
+    writes one access-log row. A region outside the user's area: 404."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        operation_id="needs_filing_export",
+        request=s.NeedsFilingExportInputSerializer,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+        },
+    )
+    def post(self, request: Request) -> StreamingHttpResponse:
+        user = request.user
+        if not filing.can_file(user):
+            raise Http404
+        serializer = s.NeedsFilingExportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        filters = filing.FilingFilters(
+            region=filing.filing_region_for_user(user, data.get("region")),
+            statuses=tuple(data.get("need_statuses") or ()),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+        )
+        if data["full"]:
+            with service_errors():
+                filing.filing_full_log(
+                    user=user,
+                    filters=filters,
+                    fmt=data["format"],
+                    reason=data.get("reason", ""),
+                    ip_address=client_ip(request),
+                )
+        return filing_response(user, filters, fmt=data["format"], full=data["full"])
