@@ -278,6 +278,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=45, hour=8),
         "options": {"expires": 12 * 3600},
     },
+    # issue 14: member units' aid records still waiting are matched to the households and
+    # members recorded since (also a "match again" button on the civil-affairs queue).
+    "oversight-match-waiting-aid-records": {
+        "task": "oversight.tasks.match_waiting_aid_records",
+        "schedule": crontab(minute=15, hour=2),
+        "options": {"expires": 12 * 3600},
+    },
     "reports-resume-jobs": {
         "task": "reports.tasks.resume_report_jobs",
         "schedule": 10 * 60,

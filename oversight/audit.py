@@ -9,3 +9,5 @@ from accounts.audit import register_personal_model
 # and the stored file's random name.
 register_personal_model(apps.get_model("oversight", "Complaint"), exclude=("tracking_index",))
 register_personal_model(apps.get_model("oversight", "ComplaintAttachment"), exclude=("file",))
+# The ID number's blind index is a keyed digest, nothing to read.
+register_personal_model(apps.get_model("oversight", "AidRecord"), exclude=("id_number_index",))

@@ -15,3 +15,12 @@ def follow_up_complaints() -> dict[str, int]:
     department above about one without a reply after its 15 working days. Idempotent: each
     step is claimed once."""
     return asdict(jobs.follow_up())
+
+
+@shared_task(acks_late=True, expires=12 * 3600)
+def match_waiting_aid_records() -> dict[str, int]:
+    """Daily: match member units' records still waiting to the ledger members recorded since.
+    Idempotent: each record moves once, by a conditional update."""
+    from . import aid_records
+
+    return asdict(aid_records.match_waiting())
