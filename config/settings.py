@@ -132,6 +132,8 @@ MIDDLEWARE = [
     # Our Chinese 404/500 pages with DEBUG on too; inside CommonMiddleware (APPEND_SLASH still
     # redirects) and the session, user and CSP middleware (the page has its menu and headers).
     "accounts.middleware.ErrorPagesMiddleware",
+    # A role restricted to some areas (member units' staff) gets 404 outside them.
+    "accounts.middleware.RoleAreasMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -405,7 +407,11 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A role restricted to some areas (accounts.roles) gets 404 outside them.
+        "accounts.api.permissions.WithinRoleAreas",
+    ],
     # JSON bounded in size (413) and depth (400); forms and files as DRF parses them.
     "DEFAULT_PARSER_CLASSES": [
         "accounts.api.parsers.BoundedJSONParser",

@@ -27,11 +27,16 @@ class OversightConfig(AppConfig):
         pre-aid check (matching.hooks) and the household's timeline (needs.timeline)."""
         from accounts.dashboard import register_card
         from accounts.menu import register_menu_item
+        from accounts.roles import register_role_areas
         from matching.hooks import register_pre_aid_source
         from needs.timeline import register_fragment
 
         from . import aid_records
 
+        # A member unit's login reaches its own pages and the public ones, never the ledger.
+        register_role_areas(
+            "member_unit", {"oversight", "oversight_api", "complaints", "showcase", "demand"}
+        )
         readers = {*officers, "member_unit"}
         register_card("oversight:aid_card", roles=readers)
         register_menu_item(
