@@ -36,7 +36,7 @@ def seed(*, stdout: OutputWrapper | TextIO) -> None:
             _load(timezone.localdate())
     rows = AidRecord.objects.all()
     stdout.write(
-        f"oversight demo: {MemberUnit.objects.count()} member units, {rows.count()} aid records "
+        f"member units demo: {MemberUnit.objects.count()} member units, {rows.count()} aid records "
         f"({rows.filter(status='matched').count()} matched, "
         f"{rows.filter(status='unmatched').count()} waiting)\n"
     )

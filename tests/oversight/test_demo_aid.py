@@ -34,6 +34,7 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loa
 def test_a_second_run_creates_and_changes_nothing(loaded):
     assert loaded.second == loaded.first
     assert loaded.first["units"] == 2
+    assert loaded.output.count("member units demo:") == 2
 
 
 def test_the_unit_login_has_matched_and_waiting_records(loaded):
