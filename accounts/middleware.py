@@ -204,6 +204,10 @@ class RoleAreasMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> None:
-        if not may_reach(getattr(request, "user", None), request.resolver_match):
-            raise Http404
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if may_reach(getattr(request, "user", None), request.resolver_match):
+            return None
+        # The project's 404 (HTML, or JSON under /api/), with DEBUG on too.
+        return _page_not_found(request, Http404())

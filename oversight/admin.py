@@ -36,7 +36,7 @@ class MemberUnitAdmin(admin.ModelAdmin):
     records are not edited here: they are pushed by the unit and worked on civil affairs'
     pages."""
 
-    list_display = ["name", "department", "region", "is_active"]
+    list_display = ["name", "department", "region"]
     list_filter = ["department", "is_active"]
     search_fields = ["name"]
     autocomplete_fields = ["region"]

@@ -67,7 +67,7 @@ def _load(today: dt.date) -> None:
     ]
     items = [
         {
-            "external_id": f"YDRS-{today.year}-{n:04d}",
+            "external_id": f"{today.year}{n:06d}",
             "id_number": member.id_number,
             "person_name": member.name,
             "kind": kind,
@@ -87,7 +87,7 @@ def _load(today: dt.date) -> None:
         number = idnumbers.generate(YINGDE, born, 900 + n, sex="female" if n % 2 else "male")
         items.append(
             {
-                "external_id": f"YDRS-{today.year}-{n:04d}",
+                "external_id": f"{today.year}{n:06d}",
                 "id_number": number,
                 "person_name": name,
                 "kind": kind,
