@@ -342,10 +342,18 @@ def test_a_member_unit_login_cannot_read_households(client, unit_user, household
     assert api.get("/api/me/").status_code == 200
 
 
-def test_aid_records_are_personal_data_for_dumpdata_and_the_history():
+def test_aid_records_are_personal_data_for_dumpdata_and_the_history(matched):
     from auditlog.registry import auditlog
+    from django.core.management import CommandError, call_command
 
     assert is_personal(AidRecord)
+    with pytest.raises(CommandError) as refused:
+        call_command("dumpdata", "oversight", stdout=io.StringIO())
+    assert "oversight.AidRecord" in str(refused.value)
+    assert "oversight.MemberUnit" not in str(refused.value)
+    units = io.StringIO()
+    call_command("dumpdata", "oversight.MemberUnit", stdout=units)
+    assert "英德市人力资源和社会保障局" in units.getvalue()
     fields = auditlog.get_model_fields(AidRecord)
     assert "id_number_index" in fields["exclude_fields"]
     assert {"id_number", "person_name", "note", "dismiss_note"} <= set(fields["mask_fields"])
@@ -439,3 +447,21 @@ def test_a_good_workbook_is_previewed_then_imported_once(client, unit_user, hous
     again.name = "救助记录.xlsx"
     report = client.post(url, {"action": "preview", "file": again}).context["report"]
     assert (report.created, report.unchanged) == (0, 2)
+
+
+def test_the_lists_run_a_bounded_number_of_queries(
+    client, unit_user, county_officer, household, head_id, django_assert_max_num_queries
+):
+    numbers = [
+        idnumbers.generate("441881", born_years_ago(30 + n), 500 + n, sex="male") for n in range(8)
+    ]
+    service.aid_records_push(
+        user=unit_user,
+        items=[record(f"Q{n}", id_number=number) for n, number in enumerate([head_id, *numbers])],
+    )
+    client.force_login(county_officer)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("oversight:aid_record_list") + "?status=all").status_code == 200
+    api = token_client(unit_user)
+    with django_assert_max_num_queries(10):
+        assert api.get(URL).json()["count"] == 9
