@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -132,13 +133,7 @@ def _back(request: HttpRequest) -> HttpResponse:
     status = request.POST.get("status") or "unmatched"
     if status not in dict(_filters(True)):
         status = "unmatched"
-    return redirect(f"{_url('oversight:aid_record_list')}?status={status}")
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
+    return redirect(f"{reverse('oversight:aid_record_list')}?status={status}")
 
 
 @login_required
