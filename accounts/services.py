@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from . import identifiers
 from .audit import record_label
 from .fields import EncryptedTextField
 from .models import AccessLog, Notification, Region, User
+
+log = logging.getLogger(__name__)
 
 REGIONS_CSV = Path(__file__).resolve().parent / "data" / "guangdong_2023.csv"
 REGIONS_VALID_FROM = dt.date(2023, 6, 30)
@@ -245,47 +248,91 @@ def _unsent_emails() -> models.QuerySet[Notification]:
     )
 
 
-def notification_send_email(*, notification_id: int) -> bool:
-    """E-mail one notification at most once.
+#: Notifications claimed, sent and marked per round trip: an edition tells 30,000 stations.
+EMAIL_BATCH = 500
 
-    A conditional claim (a lease) makes a retry or a second worker harmless; a sender that dies
-    after claiming leaves a lease that expires, and ``notification_emails_sweep`` sends again.
-    Returns whether this call sent it. Mail errors propagate after releasing the lease.
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """E-mail one notification at most once; whether this call sent it."""
+    return notification_send_emails(notification_ids=[notification_id]) == 1
+
+
+def notification_send_emails(*, notification_ids: Iterable[int]) -> int:
+    """E-mail the given notifications, each at most once, over one mail connection; how many
+    this call sent.
+
+    Batches of ``EMAIL_BATCH``: one conditional UPDATE claims a batch (a lease, so a retry or a
+    second worker sends nothing twice), one SELECT reads what this call claimed, one UPDATE marks
+    what was sent and one releases what failed, so the sweep sends it later. A sender that dies
+    after claiming leaves leases that expire (``EMAIL_LEASE``). A failure of one message does
+    not stop the others; the failures are logged.
     """
     from django.conf import settings
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage, get_connection
 
-    now = timezone.now()
-    claimed = (
-        _unsent_emails()
-        .filter(pk=notification_id)
-        .filter(
-            models.Q(email_claimed_at__isnull=True)
-            | models.Q(email_claimed_at__lt=now - EMAIL_LEASE)
-        )
-        .update(email_claimed_at=now)
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    # The body may quote free text about a person (a reviewer's note, a reason): it stays behind
-    # the login. The e-mail says what happened and where to read it.
+    ids = list(dict.fromkeys(notification_ids))
     site = settings.SITE_URL.rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         where = _("Read it on AidBridge (after logging in):")
-    message = f"{notification.title}\n\n{where}\n{site}{notification.url or '/notifications/'}"
+    sent_total = 0
+    connection = None
     try:
-        send_mail(
-            subject=" ".join(notification.title.split()),  # no line breaks in a header
-            message=message,
-            from_email=None,
-            recipient_list=[notification.recipient.email],
-        )
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(email_claimed_at=None)
-        raise
-    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
-    return True
+        for start in range(0, len(ids), EMAIL_BATCH):
+            chunk = ids[start : start + EMAIL_BATCH]
+            lease = timezone.now()
+            claimable = (
+                _unsent_emails()
+                .filter(pk__in=chunk)
+                .filter(
+                    models.Q(email_claimed_at__isnull=True)
+                    | models.Q(email_claimed_at__lt=lease - EMAIL_LEASE)
+                )
+            )
+            if not Notification.objects.filter(pk__in=claimable.values("pk")).update(
+                email_claimed_at=lease
+            ):
+                continue
+            # The lease's own instant tells this call's claims from a concurrent sender's.
+            claimed = list(
+                Notification.objects.filter(pk__in=chunk, email_claimed_at=lease)
+                .select_related("recipient")
+                .only("pk", "title", "url", "recipient__email")
+                .order_by("pk")
+            )
+            sent: list[int] = []
+            failed: list[int] = []
+            for notification in claimed:
+                # The body may quote free text about a person (a reviewer's note, a reason): it
+                # stays behind the login. The e-mail says what happened and where to read it.
+                message = EmailMessage(
+                    subject=" ".join(notification.title.split()),  # no line breaks in a header
+                    body=f"{notification.title}\n\n{where}\n"
+                    f"{site}{notification.url or '/notifications/'}",
+                    to=[notification.recipient.email],
+                )
+                try:
+                    if connection is None:
+                        connection = get_connection()
+                        connection.open()
+                    if not connection.send_messages([message]):
+                        raise OSError("the mail backend sent nothing")
+                except Exception:
+                    log.exception("e-mail of notification %s failed; sent later", notification.pk)
+                    failed.append(notification.pk)
+                else:
+                    sent.append(notification.pk)
+            if sent:
+                Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+            if failed:
+                Notification.objects.filter(pk__in=failed).update(email_claimed_at=None)
+            sent_total += len(sent)
+    finally:
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                log.exception("closing the mail connection failed")
+    return sent_total
 
 
 def notification_emails_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> list[int]:

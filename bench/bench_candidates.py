@@ -32,6 +32,7 @@ import datetime as dt
 import random
 import statistics
 import time
+import warnings
 from decimal import Decimal
 
 from _setup import throwaway_database
@@ -105,9 +106,11 @@ def fill(
     *,
     n_orgs: int | None = None,
     n_applications: int | None = None,
+    first_household: int = 0,
 ) -> dict[str, object]:
     """The ledger and a year of applications. By default (as bench_supply_ledger.py calls
-    it) two projects an organisation and ``per_project`` applications a project."""
+    it) two projects an organisation and ``per_project`` applications a project. Household
+    numbers start at ``first_household`` (after another fill's)."""
     from django.utils import timezone
 
     from accounts.models import User
@@ -231,7 +234,7 @@ def fill(
         township = rng.choice(places.townships)
         households.append(
             Household(
-                code=f"{township.code[:9]}-{i:07d}",
+                code=f"{township.code[:9]}-{first_household + i:07d}",
                 region=township,
                 station=township,
                 address=f"测试地址 {i} 号",
@@ -520,6 +523,36 @@ def sampled_needs(count: int) -> list[tuple[str, object]]:
     ]
 
 
+def candidates_page(cases: list[tuple[str, object]], repeat: int) -> list[float]:
+    """The candidates page as the household's social worker opens it: the whole response
+    (login session, the need, the pre-aid check, the search, the template), p50/p95 in ms."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no collectstatic
+    samples: list[float] = []
+    for _label, need in cases:
+        station = need.household.station
+        user, _ = User.objects.get_or_create(
+            username=f"page_worker_{station.code}",
+            defaults={"role": "social_worker", "region": station, "name": "社工"},
+        )
+        client = Client()
+        client.force_login(user)
+        url = f"/matching/needs/{need.pk}/candidates/"
+        response = client.get(url)  # warm up
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.get(url)
+            samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=0.1, help="1.0 = DOMAIN.md's province")
@@ -629,9 +662,17 @@ def main() -> int:
                 cursor.execute(options + sql, params)
                 plan = "\n".join(str(row[0] if bare else row) for row in cursor.fetchall())
             print(f"\nplan of the ranking statement ({label}):\n{plan}\n")
+        page_all = candidates_page(cases, args.repeat)
+        pg50, pg95 = statistics.median(page_all), percentile(page_all, 0.95)
+        page_ok = pg95 <= 200.0
         p50, p95 = statistics.median(fn_all), percentile(fn_all, 0.95)
         print(
-            f"\nfunction candidate_search: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+            f"\ncandidates page (GET /matching/needs/<id>/candidates/, whole HTML, a social "
+            f"worker of the household's township): p50 {pg50:.1f} ms, p95 {pg95:.1f} ms "
+            f"against 200 ms -> {'met' if page_ok else 'MISSED'}"
+        )
+        print(
+            f"function candidate_search: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
             f"({len(cases)} needs x {args.repeat} runs)"
         )
         ok = p95 <= 50.0
@@ -644,8 +685,9 @@ def main() -> int:
             ratio = f", ratio p50 {r50:.2f}x / p95 {r95:.2f}x against 3x"
         else:
             ratio = " (the ratio is measured on PostgreSQL only)"
+        ok = ok and page_ok
         print(
-            f"verdict: p95 {p95:.1f} ms against 50 ms{ratio} -> "
+            f"verdict: p95 {p95:.1f} ms against 50 ms{ratio}, page p95 {pg95:.1f} ms -> "
             + ("MET" if ok else "MISSED")
             + ("" if args.scale == 1.0 and bare else " (the targets are for scale 1.0, PostgreSQL)")
         )

@@ -175,8 +175,6 @@ def fill(n_households: int) -> None:
                 )
         members = Member.objects.bulk_create(members, batch_size=5000)
         Need.objects.bulk_create(needs, batch_size=5000)
-        urgent = [n.household_id for n in needs if n.urgent and n.status != "met"]
-        Household.objects.filter(pk__in=urgent).update(has_urgent_need=True)
         records, tags = [], []
         for m in members:
             roll = rng.random()
@@ -193,6 +191,7 @@ def fill(n_households: int) -> None:
         AssistanceRecord.objects.bulk_create(records, batch_size=5000)
         MemberTag.objects.bulk_create(tags, batch_size=5000)
         print(f"  {start + len(households):,} households", flush=True)
+    _refresh_flags()
 
 
 def fill_postgresql(n_households: int) -> None:
@@ -237,7 +236,7 @@ def fill_postgresql(n_households: int) -> None:
             "INSERT INTO needs_household (code, external_ref, region_id, station_id, address, "
             "housing, housing_note, gap_class, notes, last_visited_on, coi_declared, coi_note, "
             "archived_reason, created_at, updated_at, created_by_id, worker_id, "
-            "has_urgent_need) "
+            "has_urgent_need, flags) "
             "SELECT left(p.code, 9) || '-' || lpad(g::text, 7, '0'), '', p.code, p.code, "
             "p.name || '第' || (1 + floor(random() * 30))::int || '组' "
             "|| (1 + floor(random() * 200))::int || '号', '', '', "
@@ -245,7 +244,7 @@ def fill_postgresql(n_households: int) -> None:
             "[1 + floor(random() * 4)::int], '', "
             "CASE WHEN random() < 0.1 THEN NULL "
             "ELSE %s::date - floor(random() * 401)::int END, false, '', '', %s, %s, "
-            "p.worker_id, p.worker_id, false "
+            "p.worker_id, p.worker_id, false, 0 "
             "FROM generate_series(1, %s) g "
             "JOIN bench_pick p ON p.i = 1 + (hashint4(g) & 2147483647) %% %s",
             [today, now, now, n_households, len(picks)],
@@ -291,12 +290,6 @@ def fill_postgresql(n_households: int) -> None:
             [cipher, now, now, now, now],
         ),
         (
-            "urgent flags",
-            "UPDATE needs_household h SET has_urgent_need = true WHERE h.id IN (SELECT "
-            "household_id FROM needs_need WHERE urgent AND status IN ('open', 'matching'))",
-            [],
-        ),
-        (
             "visits",
             "INSERT INTO needs_visit (visited_on, findings, next_visit_on, created_at, "
             "household_id, worker_id) SELECT h.last_visited_on, %s, CASE WHEN random() < 0.5 "
@@ -326,6 +319,17 @@ def fill_postgresql(n_households: int) -> None:
             cursor.execute(sql, params)
             print(f"  {label}: {cursor.rowcount:,} rows, {time.perf_counter() - start:.0f} s")
         cursor.execute("DROP TABLE bench_pick")
+    _refresh_flags()
+
+
+def _refresh_flags() -> None:
+    """The households' kept list flags (urgency, statuses, tags, need areas), as the services
+    keep them, in one statement over the whole fill (needs.flags)."""
+    from needs.flags import household_flags_refresh
+
+    start = time.perf_counter()
+    rows = household_flags_refresh()
+    print(f"  list flags: {rows:,} households, {time.perf_counter() - start:.0f} s", flush=True)
 
 
 def main() -> int:

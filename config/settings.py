@@ -287,6 +287,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=15, hour=2),
         "options": {"expires": 12 * 3600},
     },
+    # issue 14: risk early warning. Every enabled rule computed in the database, the workers
+    # and the county told of the new signals (oversight.risk).
+    "oversight-compute-risk-signals": {
+        "task": "oversight.tasks.compute_risk_signals",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 12 * 3600},
+    },
     "reports-resume-jobs": {
         "task": "reports.tasks.resume_report_jobs",
         "schedule": 10 * 60,
@@ -420,7 +427,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.AidBridgeAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

@@ -34,6 +34,66 @@ def code_range(prefix: str) -> tuple[str, str]:
     return prefix.ljust(12, "0"), prefix.ljust(12, "9")
 
 
+#: What the household list filters on, kept on the household as one bit each (``flags``):
+#: an assistance status of a current member, a vulnerability tag of a current member, a live
+#: need's charity area. The list's filters then read the household's own row in the list's
+#: index instead of a semi-join over 2.4 million members (0.3-0.7 s for a city, DOMAIN.md §2).
+#: The bits are stored: new values are appended, never inserted or reordered (a data
+#: migration would have to recompute every household).
+HOUSEHOLD_FLAGS: tuple[tuple[str, str], ...] = (
+    ("status", "dibao"),
+    ("status", "tekun"),
+    ("status", "dibao_marginal"),
+    ("status", "rigid_expenditure_hardship"),
+    ("status", "relapse_monitored"),
+    ("status", "temporary_assistance"),
+    ("tag", "orphan"),
+    ("tag", "de_facto_unsupported_child"),
+    ("tag", "child_in_difficulty"),
+    ("tag", "left_behind_child"),
+    ("tag", "disabled"),
+    ("tag", "serious_illness"),
+    ("tag", "elder_alone"),
+    ("tag", "elder_no_family"),
+    ("tag", "elder_left_behind"),
+    ("tag", "elder_dependent"),
+    ("area", "poverty_relief"),
+    ("area", "elderly_support"),
+    ("area", "child_support"),
+    ("area", "disability_support"),
+    ("area", "medical_aid"),
+    ("area", "education_aid"),
+    ("area", "veterans_care"),
+    ("area", "disaster_relief"),
+    ("area", "rural_revitalization"),
+    ("area", "community"),
+    ("area", "other"),
+)
+
+
+def household_flag(kind: str, value: str) -> int:
+    """The bit of ``HOUSEHOLD_FLAGS`` for a status, tag or area (KeyError if none)."""
+    return 1 << HOUSEHOLD_FLAGS.index((kind, value))
+
+
+class HasBits(models.Lookup):
+    """``flags__has_bits=bit``: every bit of ``bit`` is set (``flags & bit = bit``)."""
+
+    lookup_name = "has_bits"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs} & {rhs}) = {rhs}", [*lhs_params, *rhs_params, *rhs_params]
+
+
+class FlagsField(models.BigIntegerField):
+    """A set of bits (``HOUSEHOLD_FLAGS``), filtered with ``__has_bits``."""
+
+
+FlagsField.register_lookup(HasBits)
+
+
 class HouseholdQuerySet(RegionScopedQuerySet):
     region_field = "region__code"
 
@@ -128,6 +188,12 @@ class Household(models.Model):
         editable=False,
         help_text=_("Kept by the need services: a live need of the household is urgent."),
     )
+    flags = FlagsField(
+        _("statuses, vulnerabilities and open need areas"),
+        default=0,
+        editable=False,
+        help_text=_("Kept by the household and need services."),
+    )
     coi_declared = models.BooleanField(
         _("the responsible worker is related to this household"),
         default=False,
@@ -165,7 +231,7 @@ class Household(models.Model):
             # the filters' semi-joins and the capped count (index-only on PostgreSQL).
             models.Index(
                 fields=["station", "code"],
-                include=["id", "has_urgent_need", "last_visited_on"],
+                include=["id", "has_urgent_need", "last_visited_on", "flags"],
                 condition=models.Q(archived_at__isnull=True),
                 name="household_station_code",
             ),

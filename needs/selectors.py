@@ -99,17 +99,6 @@ def household_list_for_user(user: Any) -> QuerySet[Household]:
     )
 
 
-#: Above this many households a list says "1,000+" instead of counting them all: an exact count
-#: of a city's or the province's filtered households read millions of rows for one figure.
-COUNT_CAP = 1000
-
-
-def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
-    """The number of rows, counted up to ``cap + 1`` at most (``cap + 1`` means "more")."""
-    # Only the ids: the page's annotations (head, members, needs) are not computed to count.
-    return queryset.order_by().values("pk")[: cap + 1].count()
-
-
 def household_get_for_user(user: Any, pk: Any) -> Household:
     return get_visible_or_404(
         Household.objects.select_related("region__parent", "station", "worker", "created_by"),

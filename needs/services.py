@@ -22,6 +22,7 @@ from accounts.scope import region_scope
 from accounts.taxonomies import AssistanceStatus, VulnerabilityTag
 
 from . import hooks, id_lookups, idnumbers
+from .flags import household_flags_refresh
 from .models import (
     AssistanceRecord,
     Consent,
@@ -472,6 +473,7 @@ def household_save(
                 checked=checked,
                 today=today,
             )
+            household_flags_refresh([result.household.pk])
     except IntegrityError as exc:
         # Another user registered one of these people at the same moment.
         raise LedgerInvalid(
@@ -635,9 +637,11 @@ def assistance_status_grant(
     current = member.assistance.filter(status=status, ended_on__isnull=True).first()
     if current is not None:
         return current
-    return AssistanceRecord.objects.create(
+    record = AssistanceRecord.objects.create(
         member=member, status=status, started_on=started_on, note=(note or "").strip()[:200]
     )
+    household_flags_refresh([member.household_id])
+    return record
 
 
 # --- Visits ----------------------------------------------------------------------------------
@@ -689,17 +693,6 @@ NEED_FIELDS = (
 )
 
 
-def household_urgent_refresh(household_id: int) -> None:
-    """Keep ``Household.has_urgent_need`` (a live need is urgent) in step with the needs: every
-    need service that creates a need, changes its urgency or moves its status calls this, in
-    its transaction. The list shows and filters on the kept flag instead of searching all live
-    needs for every page."""
-    urgent = Need.objects.filter(
-        household_id=household_id, urgent=True, status__in=Need.LIVE_STATUSES
-    )
-    Household.objects.filter(pk=household_id).update(has_urgent_need=models.Exists(urgent))
-
-
 def _check_need_member(household: Household, member: Member | None) -> None:
     if member is not None and (member.household_id != household.pk or member.left_at is not None):
         raise ValidationError({"member": [_("Choose a current member of this household.")]})
@@ -721,7 +714,7 @@ def need_register(*, user: Any, household: Household, **values: Any) -> Need:
             )
     need.full_clean(exclude=["household", "created_by"])
     need.save()
-    household_urgent_refresh(need.household_id)
+    household_flags_refresh([need.household_id])
     return need
 
 
@@ -738,7 +731,7 @@ def need_update(*, user: Any, need: Need, **values: Any) -> Need:
             )
     need.full_clean(exclude=["household", "created_by"])
     need.save()
-    household_urgent_refresh(need.household_id)
+    household_flags_refresh([need.household_id])
     return need
 
 
@@ -783,8 +776,7 @@ def need_transition(*, user: Any | None, need: Need, to: str, reason: str = "") 
         raise ValidationError(
             _("The need was changed by someone else meanwhile. Reload and try again.")
         )
-    if need.urgent:
-        household_urgent_refresh(need.household_id)
+    household_flags_refresh([need.household_id])
     before = (need.status, need.status_reason, need.status_changed_at, need.closed_at)
     need.status, need.status_reason, need.status_changed_at, need.closed_at = (
         to,

@@ -8,10 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +17,7 @@ from accounts import net
 from accounts.filters import blank_means_any
 from accounts.forms import RevealForm, add_service_errors
 from accounts.net import client_ip
+from accounts.pagination import CappedPaginator
 from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
 from accounts.text import join_sentences
@@ -54,29 +53,6 @@ def _status(request: HttpRequest) -> int:
 
 
 # --- Households ------------------------------------------------------------------------------
-
-
-class CappedPaginator(Paginator):
-    """Counts the list only as far as it needs to: up to ``selectors.COUNT_CAP`` households, or
-    to the page asked for if that lies further. ``more`` says the list goes on past ``cap`` (the
-    page reads "1,000+ 户"). An exact count of a city's or the province's filtered households
-    read every member (1.0-1.45 s at the province's size)."""
-
-    def __init__(self, object_list, per_page: int, *, page: Any = None) -> None:
-        super().__init__(object_list, per_page)
-        try:
-            number = max(int(str(page)), 1)
-        except ValueError:
-            number = 1
-        self.cap = max(selectors.COUNT_CAP, number * per_page)
-
-    @cached_property
-    def count(self) -> int:
-        return selectors.capped_count(self.object_list, self.cap)
-
-    @property
-    def more(self) -> bool:
-        return self.count > self.cap
 
 
 def _list_context(request: HttpRequest, id_form: IdSearchForm | None = None) -> dict[str, Any]:

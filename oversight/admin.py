@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Complaint, MemberUnit, MemberUnitStaff
+from .models import Complaint, MemberUnit, MemberUnitStaff, RiskRuleSetting, RiskSignal
 
 
 @admin.register(Complaint)
@@ -11,6 +11,44 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_display = ["__str__", "subject_kind", "region", "status", "received_at", "due_on"]
     list_filter = ["status", "subject_kind"]
     fields = ["subject_kind", "region", "status", "received_at", "due_on", "concluded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RiskRuleSetting)
+class RiskRuleSettingAdmin(admin.ModelAdmin):
+    """The early-warning rules an administrator switches on or off and tunes (the daily job
+    reads them at its next run). One row per rule, seeded by a migration: no adding or
+    deleting."""
+
+    list_display = ["__str__", "enabled", "days", "count", "updated_at"]
+    list_editable = ["enabled", "days", "count"]
+    fields = ["rule", "enabled", "days", "count"]
+    readonly_fields = ["rule"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RiskSignal)
+class RiskSignalAdmin(admin.ModelAdmin):
+    """Risk signals, read-only (resolved on the pages of the workers and civil affairs); the
+    resolution note is not shown here."""
+
+    list_display = ["__str__", "household", "status", "first_fired_on", "last_seen_on"]
+    list_filter = ["rule", "status"]
+    fields = ["rule", "status", "first_fired_on", "last_seen_on", "resolved_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -19,6 +19,13 @@ class OversightConfig(AppConfig):
             "oversight", "oversight:complaint_list", _("Complaints"), roles=officers, order=10
         )
         register_notification_kind("complaint", _("Complaint"))
+        # Risk early warning: the township stations' workers and civil affairs.
+        watchers = {"social_worker", *officers}
+        register_card("oversight:risk_dashboard_card", roles=watchers)
+        register_menu_item(
+            "oversight", "oversight:risk_signal_list", _("Risk signals"), roles=watchers, order=20
+        )
+        register_notification_kind("risk_signal", _("Risk signal"))
         self._member_units(officers)
 
     @staticmethod
@@ -35,7 +42,8 @@ class OversightConfig(AppConfig):
 
         # A member unit's login reaches its own pages and the public ones, never the ledger.
         register_role_areas(
-            "member_unit", {"oversight", "oversight_api", "complaints", "showcase", "demand"}
+            "member_unit",
+            {"oversight:aid_", "oversight_api:aid_", "complaints", "showcase", "demand"},
         )
         readers = {*officers, "member_unit"}
         register_card("oversight:aid_card", roles=readers)
@@ -44,7 +52,7 @@ class OversightConfig(AppConfig):
             "oversight:aid_record_list",
             _("Aid records of member units"),
             roles=readers,
-            order=20,
+            order=25,
         )
         register_menu_item(
             "oversight",

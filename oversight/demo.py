@@ -50,6 +50,9 @@ def seed(*, stdout: OutputWrapper | TextIO) -> None:
     from . import demo_aid  # member units' aid records (issue 14, point 2)
 
     demo_aid.seed(stdout=stdout)
+    from .demo_risk import seed as seed_risk_signals
+
+    seed_risk_signals(stdout=stdout)
 
 
 def _summary() -> str:

@@ -287,6 +287,187 @@ class ComplaintAttachment(models.Model):
         return self.CONTENT_TYPES[self.Kind(self.kind)]
 
 
+# --- Risk early warning (困难风险预警) ------------------------------------------------------------
+
+
+class RiskRule(models.TextChoices):
+    """The rules of the daily early-warning job (``oversight.risk``)."""
+
+    URGENT_NEED_OPEN = "urgent_need_open", _("Urgent need open too long")
+    LEFT_ASSISTANCE_UNVISITED = (
+        "left_assistance_unvisited",
+        _("Left dibao or tekun with no visit since"),
+    )
+    GUARDIAN_CONSENT_EXPIRED = "guardian_consent_expired", _("A child's guardian consent expired")
+    REPEATED_REJECTIONS = "repeated_rejections", _("Repeated rejections")
+    TEKUN_UNVISITED = "tekun_unvisited", _("Tekun household not visited")
+    ILLNESS_NO_NEED = "illness_no_need", _("Serious illness reported by a member unit, no need")
+
+
+class RiskSignalQuerySet(models.QuerySet):
+    #: The household's village or township, copied on the row: what region scope reads.
+    region_field = "region_code"
+
+    def visible_to(self, user: Any) -> RiskSignalQuerySet:
+        """Social workers of the household's township station, civil affairs of its county and
+        above, administrators. Charity staff never (their scope is empty)."""
+        scope = region_scope(user)
+        if scope.everything:
+            return self.all()
+        if scope.is_empty or user.role not in ("social_worker", "civil_affairs"):
+            return self.none()
+        # A range of codes, not LIKE 'prefix%': served by the b-tree index under any collation.
+        low, high = scope.prefix.ljust(12, "0"), scope.prefix.ljust(12, "9")
+        return self.filter(region_code__gte=low, region_code__lte=high)
+
+    def open(self) -> RiskSignalQuerySet:
+        return self.filter(status=RiskSignal.Status.OPEN)
+
+
+class RiskSignal(models.Model):
+    """A risk signal (风险预警) of a household: one rule that fired, with the facts behind it.
+
+    The facts are a few non-identifying values (dates, counts, thresholds; never a name or an
+    ID number); the sentence shown is built from them when displayed (``oversight.risk``). The
+    daily job keeps at most one open signal per household, person and rule (a constraint):
+    run again, it updates ``last_seen_on`` and the facts. ``fingerprint`` names the facts that
+    made it fire (the newest urgent need, the day the status ended, the consent...): a signal
+    resolved by a person does not come back while the fingerprint is the same, and does when
+    the facts change. A signal whose rule no longer holds is closed by the job (resolved,
+    with nobody and no note).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("risk signal status", "Open")
+        RESOLVED = "resolved", pgettext_lazy("risk signal status", "Resolved")
+
+    household = models.ForeignKey(
+        "needs.Household",
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="risk_signals",
+    )
+    member = models.ForeignKey(
+        "needs.Member",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="risk_signals",
+        null=True,
+        blank=True,
+    )
+    rule = models.CharField(_("rule"), max_length=40, choices=RiskRule.choices)
+    facts = models.JSONField(_("facts"), default=dict)
+    fingerprint = models.CharField(_("facts fingerprint"), max_length=64, editable=False)
+    region_code = models.CharField(_("region code"), max_length=12, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    first_fired_on = models.DateField(_("first fired"), editable=False)
+    last_seen_on = models.DateField(_("last seen"), editable=False)
+    #: The run of the job that last saw it: a run closes the open signals it did not see.
+    seen_at = models.DateTimeField(_("last checked"), editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    resolution_note = EncryptedTextField(_("resolution note"), max_length=1000, blank=True)
+
+    objects = RiskSignalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("risk signal")
+        verbose_name_plural = _("risk signals")
+        ordering = ["-last_seen_on", "-id"]
+        indexes = [
+            models.Index(fields=["region_code", "status"], name="risksignal_region_status"),
+            # The province's list in its order (and its count), read from the index.
+            models.Index(fields=["status", "-last_seen_on", "-id"], name="risksignal_status_seen"),
+            models.Index(fields=["rule", "status"], name="risksignal_rule_status"),
+            models.Index(
+                fields=["household", "rule", "fingerprint"],
+                condition=models.Q(resolved_by__isnull=False),
+                name="risksignal_resolved_by_person",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                models.F("household"),
+                models.functions.Coalesce(models.F("member"), models.Value(0)),
+                models.F("rule"),
+                condition=models.Q(status="open"),
+                name="risksignal_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "resolved"]),
+                name="risksignal_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", resolved_at__isnull=True)
+                | models.Q(status="resolved", resolved_at__isnull=False),
+                name="risksignal_resolved_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_by__isnull=True) | ~models.Q(resolution_note=""),
+                name="risksignal_resolved_with_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # No name, no free text: the audit pages show this.
+        return f"{self.get_rule_display()} · {self.first_fired_on.isoformat()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def cleared_by_job(self) -> bool:
+        """Closed by the daily job because the rule no longer held."""
+        return self.status == self.Status.RESOLVED and self.resolved_by_id is None
+
+    @property
+    def sentence(self) -> str:
+        from .risk import describe
+
+        return describe(self.rule, self.facts)
+
+
+class RiskRuleSetting(models.Model):
+    """An administrator's setting of one early-warning rule: on or off, and its thresholds.
+
+    One row per rule, seeded with the defaults by a data migration; the daily job reads them."""
+
+    rule = models.CharField(_("rule"), max_length=40, choices=RiskRule.choices, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    days = models.PositiveIntegerField(
+        _("days"),
+        null=True,
+        blank=True,
+        help_text=_("The period of the rule in days (left empty where the rule has none)."),
+    )
+    count = models.PositiveIntegerField(
+        _("count"),
+        null=True,
+        blank=True,
+        help_text=_("How many times (only for repeated rejections)."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("early-warning rule")
+        verbose_name_plural = _("early-warning rules")
+        ordering = ["rule"]
+
+    def __str__(self) -> str:
+        return str(self.get_rule_display())
+
+
 # --- Member units and the aid they push (issue 14, point 2) ----------------------------------
 
 

@@ -18,6 +18,16 @@ def follow_up_complaints() -> dict[str, int]:
 
 
 @shared_task(acks_late=True, expires=12 * 3600)
+def compute_risk_signals() -> dict[str, object]:
+    """Daily: apply every enabled early-warning rule in the database and tell the people
+    concerned about the new signals (``oversight.risk``). Idempotent: run again the same day,
+    it updates what it saw and tells nobody twice."""
+    from . import risk
+
+    return asdict(risk.run())
+
+
+@shared_task(acks_late=True, expires=12 * 3600)
 def match_waiting_aid_records() -> dict[str, int]:
     """Daily: match member units' records still waiting to the ledger members recorded since.
     Idempotent: each record moves once, by a conditional update."""

@@ -18,6 +18,20 @@ urlpatterns = [
     path("dashboard-card/", views.dashboard_card, name="dashboard_card"),
 ]
 
+# Risk early warning (oversight.views_risk).
+from . import views_risk  # noqa: E402
+
+urlpatterns += [
+    path("risk-signals/", views_risk.risk_signal_list, name="risk_signal_list"),
+    path("risk-signals/<int:pk>/", views_risk.risk_signal_detail, name="risk_signal_detail"),
+    path(
+        "risk-signals/<int:pk>/resolve/",
+        views_risk.risk_signal_resolve,
+        name="risk_signal_resolve",
+    ),
+    path("risk-card/", views_risk.risk_dashboard_card, name="risk_dashboard_card"),
+]
+
 # Member units' aid records (issue 14, point 2).
 from . import views_aid  # noqa: E402
 

@@ -15,6 +15,19 @@ urlpatterns = [
     ),
 ]
 
+# Risk early warning (oversight.api.risk).
+from . import risk  # noqa: E402
+
+urlpatterns += [
+    path("risk-signals/", risk.RiskSignalListApi.as_view(), name="risk_signal_list"),
+    path("risk-signals/<int:pk>/", risk.RiskSignalDetailApi.as_view(), name="risk_signal_detail"),
+    path(
+        "risk-signals/<int:pk>/resolve/",
+        risk.RiskSignalResolveApi.as_view(),
+        name="risk_signal_resolve",
+    ),
+]
+
 # Member units' aid records (issue 14, point 2).
 from . import aid_records  # noqa: E402
 

@@ -27,7 +27,7 @@ def test_it_groups_an_officers_entries_per_area(county_officer, django_assert_nu
         "oversight",
         "more",
     ]
-    assert labels["oversight"] == ["投诉举报", "成员单位救助记录"]
+    assert labels["oversight"] == ["投诉举报", "风险预警", "成员单位救助记录"]
     assert labels["referrals"] == ["转介", "个案服务"]
     assert labels["matching"] == ["申请", "对接审核"]
     assert labels["reports"] == ["实时统计", "年度总结评估"]

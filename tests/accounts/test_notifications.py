@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 
-from accounts.models import Notification
+from accounts.models import Notification, User
 from accounts.services import notification_send_email, notify
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,21 @@ def test_someone_elses_notification_is_404(client, worker, colleague):
     assert n.read_at is None
 
 
-def test_a_failed_send_is_released_and_the_sweep_sends_it_later(worker, monkeypatch):
+class BrokenBackend(locmem.EmailBackend):
+    """Refuses the messages addressed to ``refused`` (all when it is empty)."""
+
+    refused: set[str] = set()
+
+    def send_messages(self, messages):
+        if any(not self.refused or set(m.to) & self.refused for m in messages):
+            raise OSError("smtp down")
+        return super().send_messages(messages)
+
+
+BROKEN = "tests.accounts.test_notifications.BrokenBackend"
+
+
+def test_a_failed_send_is_released_and_the_sweep_sends_it_later(worker, settings):
     import datetime as dt
 
     import time_machine
@@ -84,14 +99,11 @@ def test_a_failed_send_is_released_and_the_sweep_sends_it_later(worker, monkeypa
 
     (n,) = notify(recipients=[worker], title="带换行\n的标题", email=False)
 
-    def broken(**kwargs):
-        raise OSError("smtp down")
-
-    monkeypatch.setattr("django.core.mail.send_mail", broken)
+    settings.EMAIL_BACKEND = BROKEN
     assert send_notification_emails([n.pk]) == 0  # logged, not raised: other ids go on
     n.refresh_from_db()
     assert n.emailed_at is None and n.email_claimed_at is None
-    monkeypatch.undo()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     with time_machine.travel(dt.timedelta(minutes=6)):
         assert services.notification_emails_pending() == [n.pk]
@@ -143,3 +155,72 @@ def test_the_email_names_the_event_and_links_to_it_but_keeps_the_body_behind_the
     assert "对接申请 A-1 已被标记" in message.body
     assert "请登录平台查看" in message.body
     assert "http://127.0.0.1:8000/matching/applications/1/" in message.body
+
+
+def test_many_notifications_go_out_in_batches_over_one_connection(
+    worker, settings, django_assert_max_num_queries, monkeypatch
+):
+    """An edition tells every station: 1,200 e-mails cost a few statements per batch of 500,
+    not four per e-mail, and one mail connection."""
+    from accounts import services
+
+    users = User.objects.bulk_create(
+        User(
+            username=f"station{i}",
+            email=f"station{i}@example.org",
+            role="social_worker",
+            region_id=worker.region_id,
+        )
+        for i in range(1200)
+    )
+    notes = notify(recipients=users, title="新台账已发布", email=False)
+    opened = []
+    from django.core import mail as mail_module
+
+    original = mail_module.get_connection
+
+    def counting(*args, **kwargs):
+        connection = original(*args, **kwargs)
+        opened.append(connection)
+        return connection
+
+    monkeypatch.setattr(mail_module, "get_connection", counting)
+    with django_assert_max_num_queries(4 * 3):
+        assert services.notification_send_emails(notification_ids=[n.pk for n in notes]) == 1200
+    assert len(opened) == 1
+    assert len(mail.outbox) == 1200
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    # Sending again sends nothing.
+    assert services.notification_send_emails(notification_ids=[n.pk for n in notes]) == 0
+    assert len(mail.outbox) == 1200
+
+
+def test_one_refused_message_does_not_stop_the_others_and_is_released(worker, colleague, settings):
+    from accounts import services
+
+    settings.EMAIL_BACKEND = BROKEN
+    BrokenBackend.refused = {"colleague@example.org"}
+    try:
+        first, second = notify(recipients=[worker, colleague], title="提醒", email=False)
+        assert services.notification_send_emails(notification_ids=[first.pk, second.pk]) == 1
+    finally:
+        BrokenBackend.refused = set()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert {m.to[0] for m in mail.outbox} == {"worker@example.org"}
+    sent, unsent = (first, second) if first.recipient_id == worker.pk else (second, first)
+    assert sent.emailed_at is not None
+    assert unsent.emailed_at is None and unsent.email_claimed_at is None
+
+
+def test_a_notification_under_another_senders_lease_is_left_to_it(worker, colleague):
+    from django.utils import timezone
+
+    from accounts import services
+
+    first, second = notify(recipients=[worker, colleague], title="租约", email=False)
+    Notification.objects.filter(pk=first.pk).update(email_claimed_at=timezone.now())
+    assert services.notification_send_emails(notification_ids=[first.pk, second.pk]) == 1
+    assert len(mail.outbox) == 1
+    first.refresh_from_db()
+    assert first.emailed_at is None  # the other sender marks it

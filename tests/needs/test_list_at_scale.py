@@ -84,7 +84,7 @@ def test_the_list_query_starts_from_the_station_code_index_on_postgresql(county_
 def test_a_large_list_says_how_many_up_to_the_cap_and_pages_on(
     client, worker, regions, monkeypatch
 ):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    monkeypatch.setattr("accounts.pagination.COUNT_CAP", 5)
     monkeypatch.setattr("needs.views.PAGE_SIZE", 2)
     for i in range(9):
         make_household(worker, regions["township_a1"], members=[member_input(f"户主{i}")])
@@ -102,6 +102,30 @@ def test_a_large_list_says_how_many_up_to_the_cap_and_pages_on(
     last = client.get("/needs/households/", {"page": 5})
     assert len(last.context["page"].object_list) == 1 and not last.context["page"].paginator.more
     assert "共 9 户" in last.content.decode()
+
+
+def test_the_api_counts_a_long_list_up_to_the_cap_and_says_there_is_more(
+    client, worker, regions, monkeypatch
+):
+    """The API's lists count as the pages do: an exact count of the province's households is
+    not worth a second of the database per page."""
+    monkeypatch.setattr("accounts.pagination.COUNT_CAP", 5)
+    monkeypatch.setattr("accounts.pagination.CappedPageNumberPagination.page_size", 2)
+    for i in range(9):
+        make_household(worker, regions["township_a1"], members=[member_input(f"户主{i}")])
+    client.force_login(worker)
+
+    first = client.get("/api/needs/households/").json()
+    assert (first["count"], first["more"], len(first["results"])) == (5, True, 2)
+    assert first["next"] and first["previous"] is None
+    fifth = client.get("/api/needs/households/", {"page": 5}).json()
+    assert (fifth["count"], fifth["more"], len(fifth["results"])) == (9, False, 1)
+    assert fifth["next"] is None
+    # A page number past any list is a 404, not an overflow of SQL's LIMIT.
+    assert client.get("/api/needs/households/", {"page": 10**25}).status_code == 404
+    assert client.get("/needs/households/", {"page": 10**25}).status_code == 200  # the last page
+    needs = client.get("/api/needs/needs/").json()
+    assert needs["more"] is False and needs["count"] == 0
 
 
 def test_a_small_list_keeps_its_exact_count(client, worker, regions):

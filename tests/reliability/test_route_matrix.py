@@ -52,7 +52,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import Notification, Region, User
 from matching.models import Application
 from needs.models import Consent, Household, Member, Need
-from oversight.models import AidRecord, ComplaintAttachment
+from oversight.models import AidRecord, ComplaintAttachment, RiskSignal
 from referrals.models import Case, CaseGoal, Referral, ReferralAttachment
 from reports.models import AnnualEvaluation, EvaluationBuild, ReportExport
 from supply.models import LedgerEdition, ListingChange, Project
@@ -128,6 +128,7 @@ def demo_objects() -> dict[str, Any]:
         )
         .order_by("pk")
         .first(),
+        "risk_signal": RiskSignal.objects.visible_to(worker).order_by("pk").first(),
         "complaint": complaint_file.complaint if complaint_file else None,
         "complaint_attachment": complaint_file,
         "household": household,
@@ -191,6 +192,8 @@ PK_KINDS = (
     ("reports:export", "export"),
     ("oversight:aid_record", "aid_record"),
     ("oversight_api:aid_record", "aid_record"),
+    ("oversight:risk", "risk_signal"),
+    ("oversight_api:risk", "risk_signal"),
     ("oversight", "complaint"),
     ("notification_open", "notification"),
     ("staff_", "colleague"),
@@ -530,6 +533,16 @@ EXPECTED: dict[str, str] = {
     "admin:oversight_complaint_changelist": "login 200 login login login login login login login 404",  # noqa: E501
     "admin:oversight_complaint_delete": "login 403 login login login login login login login 404",
     "admin:oversight_complaint_history": "login 200 login login login login login login login 404",
+    "admin/oversight/riskrulesetting/<id>/": "login 302 login login login login login login login 404",  # noqa: E501
+    "admin:oversight_riskrulesetting_add": "login 403 login login login login login login login 404",  # noqa: E501
+    "admin:oversight_riskrulesetting_change": "login 200 login login login login login login login 404",  # noqa: E501
+    "admin:oversight_riskrulesetting_delete": "login 403 login login login login login login login 404",  # noqa: E501
+    "admin/oversight/risksignal/<id>/": "login 302 login login login login login login login 404",
+    "admin:oversight_risksignal_add": "login 403 login login login login login login login 404",
+    "admin:oversight_risksignal_change": "login 200 login login login login login login login 404",
+    "admin:oversight_risksignal_changelist": "login 200 login login login login login login login 404",  # noqa: E501
+    "admin:oversight_risksignal_delete": "login 403 login login login login login login login 404",
+    "admin:oversight_risksignal_history": "login 200 login login login login login login login 404",
     "complaints:filed": "302 302 302 302 302 302 302 302 302 302",
     "complaints:new": "200 200 200 200 200 200 200 200 200 200",
     "complaints:track": "200 200 200 200 200 200 200 200 200 200",
@@ -537,16 +550,23 @@ EXPECTED: dict[str, str] = {
     "matching:charity_demand": "login 404 404 404 404 404 200 404 404 404",
     "matching_api:demand_signals": "401 200 200 200 200 200 200 200 200 404",
     "oversight:attachment_download": "login 200 200 200 200 404 404 404 404 404",
-    "oversight:complaint_conclude": "login 405 405 405 405 405 405 405 405 405",
+    "oversight:complaint_conclude": "login 405 405 405 405 405 405 405 405 404",
     "oversight:complaint_detail": "login 200 200 200 200 404 404 404 404 404",
-    "oversight:complaint_list": "login 200 200 200 200 200 200 200 200 200",
-    "oversight:complaint_start": "login 405 405 405 405 405 405 405 405 405",
-    "oversight:contact_reveal": "login 405 405 405 405 405 405 405 405 405",
-    "oversight:dashboard_card": "login 200 200 200 200 200 200 200 200 200",
-    "oversight_api:complaint_conclude": "401 405 405 405 405 405 405 405 405 405",
+    "oversight:complaint_list": "login 200 200 200 200 200 200 200 200 404",
+    "oversight:complaint_start": "login 405 405 405 405 405 405 405 405 404",
+    "oversight:contact_reveal": "login 405 405 405 405 405 405 405 405 404",
+    "oversight:dashboard_card": "login 200 200 200 200 200 200 200 200 404",
+    "oversight_api:complaint_conclude": "401 405 405 405 405 405 405 405 405 404",
     "oversight_api:complaint_detail": "401 200 200 200 200 404 404 404 404 404",
-    "oversight_api:complaint_list": "401 200 200 200 200 200 200 200 200 200",
-    "oversight_api:complaint_start": "401 405 405 405 405 405 405 405 405 405",
+    "oversight_api:complaint_list": "401 200 200 200 200 200 200 200 200 404",
+    "oversight_api:complaint_start": "401 405 405 405 405 405 405 405 405 404",
+    "oversight:risk_dashboard_card": "login 200 200 200 200 200 200 200 200 404",
+    "oversight:risk_signal_detail": "login 200 200 200 200 200 404 404 404 404",
+    "oversight:risk_signal_list": "login 200 200 200 200 200 200 200 200 404",
+    "oversight:risk_signal_resolve": "login 405 405 405 405 405 405 405 405 404",
+    "oversight_api:risk_signal_detail": "401 200 200 200 200 200 404 404 404 404",
+    "oversight_api:risk_signal_list": "401 200 200 200 200 200 200 200 200 404",
+    "oversight_api:risk_signal_resolve": "401 405 405 405 405 405 405 405 405 404",
     "admin/oversight/memberunit/<id>/": "login 302 login login login login login login login 404",
     "admin:oversight_memberunit_add": "login 200 login login login login login login login 404",
     "admin:oversight_memberunit_change": "login 200 login login login login login login login 404",
@@ -564,6 +584,8 @@ EXPECTED: dict[str, str] = {
     "oversight_api:aid_record_batch": "401 405 405 405 405 405 405 405 405 405",
     "oversight_api:aid_record_detail": "401 200 200 200 200 404 404 404 404 200",
     "oversight_api:aid_record_list": "401 200 200 200 200 200 200 200 200 200",
+    "admin:oversight_riskrulesetting_changelist": "login 200 login login login login login login login 404",  # noqa: E501
+    "admin:oversight_riskrulesetting_history": "login 200 login login login login login login login 404",  # noqa: E501
 }
 
 
