@@ -15,7 +15,7 @@ class AccountsConfig(AppConfig):
 
         register_notification_kind("welcome", _("Welcome"))
 
-        everyone = {"social_worker", "civil_affairs", "charity", "administrator"}
+        everyone = {"social_worker", "civil_affairs", "charity", "member_unit", "administrator"}
         register_menu_item("home", "dashboard", _("Home"), roles=everyone)
         register_menu_item(
             "more",

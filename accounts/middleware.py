@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes, urlencode
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
@@ -15,6 +16,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .net import client_ip
+from .roles import may_reach
 
 LAST_SEEN_KEY = "_last_seen"
 LOGIN_AT_KEY = "_login_at"
@@ -190,3 +192,22 @@ def _error_page(request: HttpRequest, status: int) -> HttpResponse:
     if status == 400:
         return handler(request, None)
     return handler(request)
+
+
+class RoleAreasMiddleware:
+    """A user whose role is restricted to some areas (``accounts.roles``: the staff of a member
+    unit) gets 404 for a page outside them, as a stranger does."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if may_reach(getattr(request, "user", None), request.resolver_match):
+            return None
+        # The project's 404 (HTML, or JSON under /api/), with DEBUG on too.
+        return _page_not_found(request, Http404())

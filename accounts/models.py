@@ -138,6 +138,9 @@ class User(AbstractUser):
         CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs staff")
         CHARITY = "charity", _("Charity staff")
         ADMINISTRATOR = "administrator", _("Administrator")
+        #: Staff of another government department (人社, 医保, 残联 ...) that pushes the aid it
+        #: gave; the unit and its region are kept by oversight (``MemberUnitStaff``).
+        MEMBER_UNIT = "member_unit", _("Member unit staff")
 
     #: Roles whose view of personal data is a region: they must have one.
     REGIONAL_ROLES = (Role.SOCIAL_WORKER, Role.CIVIL_AFFAIRS, Role.ADMINISTRATOR)

@@ -11,8 +11,11 @@ indexed code column, which works alike on SQLite and PostgreSQL.
 | superuser, administrator              | everything                         |
 | social worker, civil affairs          | the home region and all below it   |
 | charity staff                         | nothing by region (*)              |
+| member-unit staff                     | nothing by region (**)             |
 
 (*) charities see what is sent to their organisation, through that app's own relation.
+(**) staff of a member unit (人社, 医保 ...) see only the aid records their unit pushed
+(oversight's ``AidRecord.objects.visible_to``), never the ledger.
 """
 
 from __future__ import annotations

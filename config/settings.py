@@ -132,6 +132,8 @@ MIDDLEWARE = [
     # Our Chinese 404/500 pages with DEBUG on too; inside CommonMiddleware (APPEND_SLASH still
     # redirects) and the session, user and CSP middleware (the page has its menu and headers).
     "accounts.middleware.ErrorPagesMiddleware",
+    # A role restricted to some areas (member units' staff) gets 404 outside them.
+    "accounts.middleware.RoleAreasMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -278,6 +280,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=45, hour=8),
         "options": {"expires": 12 * 3600},
     },
+    # issue 14: member units' aid records still waiting are matched to the households and
+    # members recorded since (also a "match again" button on the civil-affairs queue).
+    "oversight-match-waiting-aid-records": {
+        "task": "oversight.tasks.match_waiting_aid_records",
+        "schedule": crontab(minute=15, hour=2),
+        "options": {"expires": 12 * 3600},
+    },
     # issue 14: risk early warning. Every enabled rule computed in the database, the workers
     # and the county told of the new signals (oversight.risk).
     "oversight-compute-risk-signals": {
@@ -405,7 +414,11 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A role restricted to some areas (accounts.roles) gets 404 outside them.
+        "accounts.api.permissions.WithinRoleAreas",
+    ],
     # JSON bounded in size (413) and depth (400); forms and files as DRF parses them.
     "DEFAULT_PARSER_CLASSES": [
         "accounts.api.parsers.BoundedJSONParser",

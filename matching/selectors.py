@@ -24,6 +24,7 @@ from accounts import crypto
 from accounts.scope import get_visible_or_404
 from needs.models import Need
 
+from .hooks import OtherAid, other_aid
 from .models import PRE_AID_WINDOW, Application, Feedback
 from .services import contact_person
 
@@ -106,6 +107,12 @@ def pre_aid_check(need: Need) -> list[Application]:
     for row in rows:
         row.same_area = row.need.area == need.area  # type: ignore[attr-defined]
     return rows
+
+
+def pre_aid_other_departments(need: Need) -> list[OtherAid]:
+    """帮前查询 across departments: aid other government units pushed for the household's
+    members (registered by the apps above, ``matching.hooks``), newest first."""
+    return other_aid(need)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ def candidates(request: HttpRequest, need_pk: int) -> HttpResponse:
         "household": household,
         "search": search,
         "pre_aid": selectors.pre_aid_check(need),
+        "pre_aid_other": selectors.pre_aid_other_departments(need),
         "applications": list(
             selectors.application_list_for_user(user).filter(need=need).order_by("-created_at")
         ),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Complaint, RiskRuleSetting, RiskSignal
+from .models import Complaint, MemberUnit, MemberUnitStaff, RiskRuleSetting, RiskSignal
 
 
 @admin.register(Complaint)
@@ -59,3 +59,26 @@ class RiskSignalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class MemberUnitStaffInline(admin.TabularInline):
+    model = MemberUnitStaff
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(MemberUnit)
+class MemberUnitAdmin(admin.ModelAdmin):
+    """Member units (人社, 医保, 残联 ...) and their logins: administrators create a unit, give it
+    the region it serves and link its staff (users of the role 成员单位工作人员). Their aid
+    records are not edited here: they are pushed by the unit and worked on civil affairs'
+    pages."""
+
+    list_display = ["name", "department", "region"]
+    list_filter = ["department", "is_active"]
+    search_fields = ["name"]
+    autocomplete_fields = ["region"]
+    inlines = [MemberUnitStaffInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # records point at it: deactivate it instead

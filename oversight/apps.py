@@ -26,3 +26,40 @@ class OversightConfig(AppConfig):
             "oversight", "oversight:risk_signal_list", _("Risk signals"), roles=watchers, order=20
         )
         register_notification_kind("risk_signal", _("Risk signal"))
+        self._member_units(officers)
+
+    @staticmethod
+    def _member_units(officers: set[str]) -> None:
+        """Member units' aid records: the queue and the unit's pages, the card, the rows of the
+        pre-aid check (matching.hooks) and the household's timeline (needs.timeline)."""
+        from accounts.dashboard import register_card
+        from accounts.menu import register_menu_item
+        from accounts.roles import register_role_areas
+        from matching.hooks import register_pre_aid_source
+        from needs.timeline import register_fragment
+
+        from . import aid_records
+
+        # A member unit's login reaches its own pages and the public ones, never the ledger.
+        register_role_areas(
+            "member_unit",
+            {"oversight:aid_", "oversight_api:aid_", "complaints", "showcase", "demand"},
+        )
+        readers = {*officers, "member_unit"}
+        register_card("oversight:aid_card", roles=readers)
+        register_menu_item(
+            "oversight",
+            "oversight:aid_record_list",
+            _("Aid records of member units"),
+            roles=readers,
+            order=25,
+        )
+        register_menu_item(
+            "oversight",
+            "oversight:aid_import",
+            _("Import aid records"),
+            roles={"member_unit"},
+            order=30,
+        )
+        register_fragment("oversight:aid_household_fragment", _("Aid from other departments"))
+        register_pre_aid_source("member_unit", aid_records.pre_aid_rows)

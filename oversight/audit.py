@@ -11,3 +11,5 @@ register_personal_model(apps.get_model("oversight", "Complaint"), exclude=("trac
 register_personal_model(apps.get_model("oversight", "ComplaintAttachment"), exclude=("file",))
 # Risk signals: the resolution note is free text about a person (masked); the facts hold no name.
 register_personal_model(apps.get_model("oversight", "RiskSignal"))
+# The ID number's blind index is a keyed digest, nothing to read.
+register_personal_model(apps.get_model("oversight", "AidRecord"), exclude=("id_number_index",))

@@ -47,6 +47,9 @@ def seed(*, stdout: OutputWrapper | TextIO) -> None:
     stdout.write(_summary() + "\n")
     for line in codes:
         stdout.write(f"  {line}\n")
+    from . import demo_aid  # member units' aid records (issue 14, point 2)
+
+    demo_aid.seed(stdout=stdout)
     from .demo_risk import seed as seed_risk_signals
 
     seed_risk_signals(stdout=stdout)

@@ -466,3 +466,237 @@ class RiskRuleSetting(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_rule_display())
+
+
+# --- Member units and the aid they push (issue 14, point 2) ----------------------------------
+
+
+class MemberUnit(models.Model):
+    """A member unit (成员单位): another government department of a region — 人社, 医保, 教育,
+    残联, 妇联, 乡村振兴 … — that pushes the aid it gave to civil affairs, so that aid is not
+    duplicated across departments. Its staff log in with the role ``member_unit`` and see only
+    the records their unit pushed; they push only for persons of the unit's region."""
+
+    class Department(models.TextChoices):
+        HUMAN_RESOURCES = "human_resources", _("Human resources and social security")
+        HEALTHCARE_SECURITY = "healthcare_security", _("Healthcare security")
+        EDUCATION = "education", _("Education")
+        DISABLED_PERSONS = "disabled_persons", _("Disabled Persons' Federation")
+        WOMEN = "women", _("Women's Federation")
+        RURAL_REVITALIZATION = "rural_revitalization", _("Rural revitalisation")
+        HEALTH = "health", _("Health commission")
+        VETERANS = "veterans", _("Veterans affairs")
+        OTHER = "other", _("Other department")
+
+    name = models.CharField(_("name"), max_length=100)
+    department = models.CharField(_("department"), max_length=30, choices=Department.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region served"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit pushes aid records only for persons of this region."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("member unit")
+        verbose_name_plural = _("member units")
+        ordering = ["region_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="member_unit_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberUnitStaff(models.Model):
+    """The link of a ``member_unit`` login to its unit (one unit per login). It lives here, not
+    on the user, because accounts imports no app."""
+
+    unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("member unit"), on_delete=models.CASCADE, related_name="staff"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="member_unit_link",
+        limit_choices_to={"role": "member_unit"},
+    )
+
+    class Meta:
+        verbose_name = _("member unit staff")
+        verbose_name_plural = _("member unit staff")
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.user}"
+
+
+class AidRecordQuerySet(models.QuerySet):
+    #: The region the record is for: what region scope and the access log read.
+    region_field = "region__code"
+
+    def visible_to(self, user: Any) -> AidRecordQuerySet:
+        """Civil affairs of the record's region and above, administrators: all of their area.
+        Member-unit staff: the records of their own unit only. Nobody else (social workers
+        read matched records through the pre-aid check and the household's timeline)."""
+        if not (getattr(user, "is_authenticated", False) and user.is_active):
+            return self.none()
+        if getattr(user, "role", "") == "member_unit" and not user.is_superuser:
+            return self.filter(unit__staff__user=user)
+        scope = region_scope(user)
+        if scope.everything:
+            return self.all()
+        if user.role != "civil_affairs" or scope.is_empty:
+            return self.none()
+        return self.filter(scope.q("region__code"))
+
+    def matched_to_households(self, household_ids: Any) -> AidRecordQuerySet:
+        return self.filter(status=AidRecord.Status.MATCHED, household_id__in=household_ids)
+
+
+class AidRecord(models.Model):
+    """Aid a member unit gave a person (a push by API or workbook), matched to the need ledger
+    by the blind index of the ID number.
+
+    The unit's own record id (``external_id``) is unique per unit: pushing it again with the
+    same content changes nothing, and with other content is refused (409), so a record that
+    civil affairs and the social workers have seen never changes under them. A matched record
+    points at the ledger member and household; an unmatched one waits in the civil-affairs
+    queue of its region until the daily job or a "match again" finds the person, or an officer
+    dismisses it with a note.
+    """
+
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("Medical assistance")
+        SERIOUS_ILLNESS = "serious_illness", _("Serious illness assistance")
+        EDUCATION = "education", _("Education assistance")
+        EMPLOYMENT = "employment", _("Employment assistance")
+        HOUSING = "housing", _("Housing assistance")
+        DISABILITY = "disability", _("Disability assistance")
+        WOMEN_CHILDREN = "women_children", _("Aid to women and children")
+        RURAL = "rural", _("Rural revitalisation aid")
+        VETERANS = "veterans", _("Aid to veterans")
+        TEMPORARY = "temporary", _("Temporary relief")
+        OTHER = "other", _("Other aid")
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Matched to the ledger")
+        UNMATCHED = "unmatched", _("Waiting for a match")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    unit = models.ForeignKey(
+        MemberUnit,
+        verbose_name=_("member unit"),
+        on_delete=models.PROTECT,
+        related_name="aid_records",
+    )
+    external_id = models.CharField(_("the unit's record id"), max_length=64)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The region the person lives in, inside the unit's region."),
+    )
+    id_number = EncryptedTextField(
+        _("ID number"), max_length=18, index_field="id_number_index", index_purpose="id_number"
+    )
+    id_number_index = models.CharField(
+        _("ID number search index"), max_length=64, db_index=True, editable=False
+    )
+    person_name = EncryptedTextField(_("name of the person"), max_length=50)
+    kind = models.CharField(_("kind of aid"), max_length=30, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    given_on = models.DateField(_("date given"))
+    note = EncryptedTextField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNMATCHED
+    )
+    member = models.ForeignKey(
+        "needs.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    household = models.ForeignKey(
+        "needs.Household",
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    matched_at = models.DateTimeField(_("matched"), null=True, blank=True, editable=False)
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True, editable=False)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    dismiss_note = EncryptedTextField(_("why it was dismissed"), max_length=500, blank=True)
+    pushed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pushed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AidRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member unit aid record")
+        verbose_name_plural = _("member unit aid records")
+        ordering = ["-given_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "region"]),
+            models.Index(fields=["household", "given_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "external_id"], name="aid_record_unique_unit_record_id"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["matched", "unmatched", "dismissed"]),
+                name="aid_record_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="matched")
+                | models.Q(member__isnull=False, household__isnull=False),
+                name="aid_record_matched_has_member",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="aid_record_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Aid record %(number)s") % {"number": self.number}
+
+    @property
+    def number(self) -> str:
+        # M for member unit (成员单位): T is a complaint, A an application.
+        return f"M{self.pk:06d}" if self.pk else "—"
+
+    @property
+    def id_number_masked(self) -> str:
+        return crypto.mask_id_number(self.id_number)
+
+    @property
+    def person_name_masked(self) -> str:
+        return crypto.mask_name(self.person_name)

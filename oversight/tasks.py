@@ -25,3 +25,12 @@ def compute_risk_signals() -> dict[str, object]:
     from . import risk
 
     return asdict(risk.run())
+
+
+@shared_task(acks_late=True, expires=12 * 3600)
+def match_waiting_aid_records() -> dict[str, int]:
+    """Daily: match member units' records still waiting to the ledger members recorded since.
+    Idempotent: each record moves once, by a conditional update."""
+    from . import aid_records
+
+    return asdict(aid_records.match_waiting())

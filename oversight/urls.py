@@ -31,3 +31,21 @@ urlpatterns += [
     ),
     path("risk-card/", views_risk.risk_dashboard_card, name="risk_dashboard_card"),
 ]
+
+# Member units' aid records (issue 14, point 2).
+from . import views_aid  # noqa: E402
+
+urlpatterns += [
+    path("aid-records/", views_aid.aid_record_list, name="aid_record_list"),
+    path("aid-records/match/", views_aid.aid_record_match_all, name="aid_record_match_all"),
+    path("aid-records/<int:pk>/match/", views_aid.aid_record_match, name="aid_record_match"),
+    path("aid-records/<int:pk>/dismiss/", views_aid.aid_record_dismiss, name="aid_record_dismiss"),
+    path("aid-records/import/", views_aid.aid_import, name="aid_import"),
+    path("aid-records/template/", views_aid.aid_template, name="aid_template"),
+    path(
+        "aid-records/households/<int:household_pk>/",
+        views_aid.household_fragment,
+        name="aid_household_fragment",
+    ),
+    path("aid-records/card/", views_aid.aid_card, name="aid_card"),
+]

@@ -187,6 +187,22 @@ class MatchingPreAidRowSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MatchingOtherAidSerializer(serializers.Serializer):
+    """帮前查询 across departments: aid another government unit (人社, 医保, 残联 ...) gave a
+    member of the household in the last twelve months, as that unit pushed it."""
+
+    source = serializers.CharField()
+    number = serializers.CharField()
+    provider = serializers.CharField()
+    provider_kind = serializers.CharField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    member_name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    given_on = serializers.DateField()
+    same_area = serializers.BooleanField()
+
+
 class MatchingCandidateSearchSerializer(serializers.Serializer):
     """What the worker sees before applying: the candidates ranked, the near misses, and the
     pre-aid check of the household."""
@@ -195,6 +211,7 @@ class MatchingCandidateSearchSerializer(serializers.Serializer):
     candidates = MatchingCandidateSerializer(many=True)
     near_misses = MatchingNearMissSerializer(many=True)
     pre_aid_check = MatchingPreAidRowSerializer(many=True)
+    pre_aid_other_departments = MatchingOtherAidSerializer(many=True)
 
 
 # --- Applications: the facts both sides see --------------------------------------------------

@@ -120,6 +120,7 @@ class NeedCandidatesApi(APIView):
             "candidates": search.candidates,
             "near_misses": search.near_misses,
             "pre_aid_check": selectors.pre_aid_check(need),
+            "pre_aid_other_departments": selectors.pre_aid_other_departments(need),
         }
         return Response(s.MatchingCandidateSearchSerializer(data).data)
 

@@ -27,3 +27,16 @@ urlpatterns += [
         name="risk_signal_resolve",
     ),
 ]
+
+# Member units' aid records (issue 14, point 2).
+from . import aid_records  # noqa: E402
+
+urlpatterns += [
+    path("aid-records/", aid_records.AidRecordListCreateApi.as_view(), name="aid_record_list"),
+    path("aid-records/batch/", aid_records.AidRecordBatchApi.as_view(), name="aid_record_batch"),
+    path(
+        "aid-records/<int:pk>/",
+        aid_records.AidRecordDetailApi.as_view(),
+        name="aid_record_detail",
+    ),
+]

@@ -33,4 +33,5 @@ def test_role_labels_are_translated(db):
         "民政工作人员",
         "慈善组织工作人员",
         "管理员",
+        "成员单位工作人员",
     ]

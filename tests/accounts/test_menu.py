@@ -27,7 +27,7 @@ def test_it_groups_an_officers_entries_per_area(county_officer, django_assert_nu
         "oversight",
         "more",
     ]
-    assert labels["oversight"] == ["投诉举报", "风险预警"]
+    assert labels["oversight"] == ["投诉举报", "风险预警", "成员单位救助记录"]
     assert labels["referrals"] == ["转介", "个案服务"]
     assert labels["matching"] == ["申请", "对接审核"]
     assert labels["reports"] == ["实时统计", "年度总结评估"]
@@ -52,3 +52,11 @@ def test_only_administrators_see_the_api_documentation_and_the_admin_site(admini
         "管理后台",
         "接口文档",
     ]
+
+
+def test_a_member_unit_sees_its_aid_records_and_the_import_only(regions):
+    from ..factories import UserFactory
+
+    staff = UserFactory(username="renshe", role="member_unit", region=regions["county_a"])
+    labels = _labels(menu_for(staff, "/dashboard/"))
+    assert labels == {"home": ["首页"], "oversight": ["成员单位救助记录", "导入救助记录"]}

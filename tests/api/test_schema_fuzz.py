@@ -40,6 +40,7 @@ from config.celery import app as celery_app
 from config.wsgi import application
 from matching.models import Application
 from needs.models import Consent, Household, Member, Need, Visit
+from oversight.models import AidRecord
 from referrals.models import Case, Referral
 from reports.models import AnnualEvaluation, ReportExport
 from supply.models import LedgerEdition, ListingChange, Organization, Project
@@ -103,6 +104,7 @@ PATH_MODELS = {
     "/api/supply/editions/": LedgerEdition,
     "/api/reports/evaluations/": AnnualEvaluation,
     "/api/reports/files/": ReportExport,
+    "/api/oversight/aid-records/": AidRecord,
 }
 FIELD_MODELS = {
     "household": Household,
@@ -161,7 +163,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[
                 username: Token.objects.get_or_create(user=User.objects.get(username=username))[
                     0
                 ].key
-                for username in ("admin", "worker", "charity")
+                for username in ("admin", "worker", "charity", "member_unit")
             }
             yield {"tokens": tokens, "pools": _pools(), "media": media}
             transaction.set_rollback(True)
@@ -247,3 +249,16 @@ supplier_side = schema.include(path_regex=r"^/api/(matching/|referrals/|me/)")
 @supplier_side.parametrize()
 def test_the_api_keeps_to_its_schema_for_charity_staff(case, demo):
     _call_and_check(case, demo, "charity")
+
+
+#: A member unit's staff push aid records and read their own (the region a record names is
+#: pointed at the demo's places, inside the unit's 英德市 and outside it); everything else of
+#: the API answers them 404 (accounts.roles).
+member_unit_side = schema.include(
+    path_regex=r"^/api/(oversight/aid-records|needs/households/$|me/)"
+)
+
+
+@member_unit_side.parametrize()
+def test_the_api_keeps_to_its_schema_for_member_unit_staff(case, demo):
+    _call_and_check(case, demo, "member_unit")

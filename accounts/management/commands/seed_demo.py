@@ -42,6 +42,14 @@ DEMO_USERS = [
     ("worker_wangbu", "望埠镇社工站 周社工", User.Role.SOCIAL_WORKER, TOWNSHIP_A2, "13800000008"),
     ("worker_taihe", "太和镇社工站 何社工", User.Role.SOCIAL_WORKER, TOWNSHIP_B1, "13800000009"),
     ("charity", "广东省慈善会 王专员", User.Role.CHARITY, None, "13800000010"),
+    # A member unit's login (英德市人社局); the unit itself is oversight's (oversight/demo_aid.py).
+    (
+        "member_unit",
+        "英德市人社局 刘科员",
+        User.Role.MEMBER_UNIT,
+        COUNTY_A,
+        "13800000011",
+    ),
 ]
 
 
