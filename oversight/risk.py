@@ -23,8 +23,7 @@ nothing the second time.
 
 Adding a rule is one function: write ``def _my_rule(setting, today, now) -> QuerySet`` with
 the columns above, decorate it with ``@rule(RiskRule.X, days=…, count=…)`` and add a sentence
-to ``SENTENCES``. (``RiskRule.ILLNESS_NO_NEED``, "a member unit's record of a serious illness
-with no open need", is seeded and waits for the member units' aid records.)
+to ``describe``.
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ from matching.models import Application
 from needs.models import AssistanceRecord, Consent, Household, Need
 from needs.selectors import years_ago
 
-from .models import RiskRule, RiskRuleSetting, RiskSignal
+from .models import AidRecord, RiskRule, RiskRuleSetting, RiskSignal
 
 CandidateFn = Callable[["Setting", dt.date, dt.datetime], models.QuerySet]
 
@@ -271,6 +270,43 @@ def _tekun_unvisited(setting: Setting, today: dt.date, now: dt.datetime) -> mode
     )
 
 
+@rule(RiskRule.ILLNESS_NO_NEED, days=180)
+def _illness_no_need(setting: Setting, today: dt.date, now: dt.datetime) -> models.QuerySet:
+    """A member unit's record of serious-illness assistance (大病救助, matched to a current
+    member through the blind index) given within ``days`` days, in a household with no live
+    need and no need recorded since that aid was given: nobody has looked at what the illness
+    means for the household. One signal per person; the fingerprint is the newest record."""
+    since = today - dt.timedelta(days=setting.days or 0)
+    live = Need.objects.filter(household=OuterRef("household"), status__in=Need.LIVE_STATUSES)
+    recorded_since = Need.objects.filter(
+        household=OuterRef("household"), created_at__date__gte=OuterRef("given_on")
+    )
+    return (
+        AidRecord.objects.filter(
+            status=AidRecord.Status.MATCHED,
+            kind=AidRecord.Kind.SERIOUS_ILLNESS,
+            given_on__gte=since,
+            given_on__lte=today,
+            member__left_at__isnull=True,
+            household__archived_at__isnull=True,
+        )
+        .filter(~Exists(live), ~Exists(recorded_since))
+        .values("member_id")
+        .annotate(
+            hh=Max("household_id"),
+            mem=F("member_id"),
+            rc=Max("household__region_id"),
+            fp=_text(Max("id")),
+            fx=JSONObject(
+                given_on=Max("given_on"),
+                records=Count("id"),
+                threshold=Value(setting.days or 0, output_field=IntegerField()),
+            ),
+        )
+        .values("hh", "mem", "rc", "fp", "fx")
+    )
+
+
 # --- What a signal says -----------------------------------------------------------------------
 
 
@@ -345,6 +381,15 @@ def describe(rule_name: str, facts: dict[str, Any], today: dt.date | None = None
             "day": last,
             "days": _days_since(last, today),
             "threshold": facts.get("threshold", ""),
+        }
+    if rule_name == RiskRule.ILLNESS_NO_NEED:
+        return _(
+            "A member unit recorded serious illness assistance on %(day)s (%(days)s days ago, "
+            "%(records)s record(s)); the household has no open need and none recorded since."
+        ) % {
+            "day": facts.get("given_on", ""),
+            "days": _days_since(facts.get("given_on"), today),
+            "records": facts.get("records", 1),
         }
     return ""
 

@@ -260,4 +260,4 @@ def test_the_defaults_are_seeded_by_the_migration(db):
     assert rows[R.URGENT_NEED_OPEN] == (True, 7, None)
     assert rows[R.REPEATED_REJECTIONS] == (True, 180, 3)
     assert rows[R.TEKUN_UNVISITED] == (True, 90, None)
-    assert rows[R.ILLNESS_NO_NEED][0] is False
+    assert rows[R.ILLNESS_NO_NEED] == (True, 180, None)  # switched on with the aid records
