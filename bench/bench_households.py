@@ -327,6 +327,11 @@ def _refresh_flags() -> None:
     keep them, in one statement over the whole fill (needs.flags)."""
     from needs.flags import household_flags_refresh
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Statistics of the freshly loaded tables first: without them the planner reads
+            # the members' statuses and tags in full for every household (hours at 1.0).
+            cursor.execute("ANALYZE")
     start = time.perf_counter()
     rows = household_flags_refresh()
     print(f"  list flags: {rows:,} households, {time.perf_counter() - start:.0f} s", flush=True)
