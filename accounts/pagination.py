@@ -18,6 +18,9 @@ from rest_framework.response import Response
 
 #: Above this many rows a list says "1,000+" instead of counting them all.
 COUNT_CAP = 1000
+#: A search counts less far: past 200 households found, the person refines the search (a
+#: surname alone over a city is counted by probing each household in the list's order).
+SEARCH_COUNT_CAP = 200
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> int:
@@ -31,14 +34,16 @@ class CappedPaginator(Paginator):
     """Counts up to ``COUNT_CAP`` rows, or to the page asked for if that lies further.
     ``more`` says the list goes on past ``cap`` (the page reads "1,000+ 户")."""
 
-    def __init__(self, object_list: Any, per_page: int, *, page: Any = None) -> None:
+    def __init__(
+        self, object_list: Any, per_page: int, *, page: Any = None, cap: int | None = None
+    ) -> None:
         super().__init__(object_list, per_page)
         try:
             number = max(int(str(page)), 1)
         except ValueError:
             number = 1
         # A page number past any list (a probe's 10**25) counts everything, within SQL's LIMIT.
-        self.cap = min(max(COUNT_CAP, number * per_page), 2**31)
+        self.cap = min(max(COUNT_CAP if cap is None else cap, number * per_page), 2**31)
 
     @cached_property
     def count(self) -> int:

@@ -45,6 +45,8 @@ ALLOWED_WORDS = {
     "pdf",
     "CSV",
     "csv",
+    "JSON",
+    "json",
     "JPEG",
     "jpeg",
     "jpg",

@@ -128,6 +128,33 @@ def test_the_api_counts_a_long_list_up_to_the_cap_and_says_there_is_more(
     assert needs["more"] is False and needs["count"] == 0
 
 
+def test_a_search_counts_less_far_and_asks_for_more_of_the_name(
+    client, worker, regions, monkeypatch
+):
+    monkeypatch.setattr("accounts.pagination.SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr("needs.views.SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr("needs.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 2)  # the surname as a condition
+    chens = {
+        make_household(worker, regions["township_a1"], members=[member_input(f"陈{i}")]).code
+        for i in range(5)
+    }
+    make_household(worker, regions["township_a1"], members=[member_input("王五")])
+    client.force_login(worker)
+
+    response = client.get("/needs/households/", {"q": "陈"})
+    page = response.context["page"]
+    assert page.paginator.more and page.paginator.cap == 3
+    html = response.content.decode()
+    assert "3 户以上" in html and "请输入更完整的姓名" in html
+    found = set()
+    for number in (1, 2, 3):
+        found |= _codes(client.get("/needs/households/", {"q": "陈", "page": number}))
+    assert found == chens
+    plain = client.get("/needs/households/").content.decode()
+    assert "请输入更完整的姓名" not in plain
+
+
 def test_a_small_list_keeps_its_exact_count(client, worker, regions):
     for i in range(3):
         make_household(worker, regions["township_a1"], members=[member_input(f"户主{i}")])
@@ -332,15 +359,20 @@ def test_a_search_matching_many_households_keeps_the_same_answer(
     """Past ``SEARCH_IDS_LIMIT`` households the search is a condition the list walks, not a
     list of ids: the same households either way."""
     chens = {
-        make_household(worker, regions["township_a1"], members=[member_input(f"陈{i}")]).code
+        make_household(worker, regions["township_a1"], members=[member_input(f"陈小{i}")]).code
         for i in range(3)
     }
+    make_household(worker, regions["township_a1"], members=[member_input("陈大")])
     make_household(worker, regions["township_a1"], members=[member_input("王五")])
     client.force_login(worker)
-    by_ids = _codes(client.get("/needs/households/", {"q": "陈"}))
+    by_ids = _codes(client.get("/needs/households/", {"q": "陈小"}))
     monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 1)
-    by_condition = _codes(client.get("/needs/households/", {"q": "陈"}))
+    by_condition = _codes(client.get("/needs/households/", {"q": "陈小"}))
     assert by_ids == by_condition == chens
+    # A surname alone is always the condition, and finds the same households.
+    monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 2000)
+    surname = _codes(client.get("/needs/households/", {"q": "陈"}))
+    assert surname == chens | _codes(client.get("/needs/households/", {"q": "陈大"}))
 
 
 @pytest.mark.parametrize(
