@@ -125,9 +125,7 @@ class FilingExportForm(forms.Form):
             chosen = self.fields["county"].queryset.filter(code=code).first() if code else None
             focus = chosen.prefix if chosen else ""
         options = field.queryset.filter(code__startswith=focus) if focus else field.queryset.none()
-        field.widget.choices = [("", field.empty_label)] + [
-            (r.code, f"{r.name} ({r.code})") for r in options
-        ]
+        field.widget.choices = [("", field.empty_label)] + [(r.code, r.name) for r in options]
         if not focus:
             field.help_text = _("Choose a county first.")
 
