@@ -90,6 +90,11 @@ def test(argv: list[str]) -> None:
         "Running the test suite on "
         + ("PostgreSQL (DATABASE_URL)" if env.get("DATABASE_URL") else "SQLite")
     )
+    # One test process per core (pytest-xdist), each with its own test database; a file's
+    # tests stay in one process, since several files load the demo once for all their tests.
+    # ``-n 0`` (or any ``-n``/``--numprocesses`` given) overrides it.
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv):
+        argv = ["-n", "auto", "--dist", "loadfile", *argv]
     run(PY, "-m", "pytest", *argv, env=env)
 
 

@@ -1,11 +1,35 @@
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from config.celery import app as celery_app
 
 from .factories import UserFactory, region_tree
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database_per_process():
+    """Under pytest-xdist each process gets its own Redis database for the cache: the tests
+    empty the cache between tests (FLUSHDB), which would otherwise empty another process's
+    mid-test (a throttle's or a lockout's count). Process ``gwN`` takes database 2N above the
+    configured one (the broker's, one above, is only used by tests that start a worker with
+    their own broker)."""
+    process = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache_config = django_settings.CACHES["default"]
+    if not process.startswith("gw") or not cache_config["BACKEND"].endswith("RedisCache"):
+        yield
+        return
+    url = urlsplit(cache_config["LOCATION"])
+    database = int(url.path.strip("/") or 0) + 2 * int(process[2:])
+    location = urlunsplit(url._replace(path=f"/{database}"))
+    with override_settings(CACHES={"default": {**cache_config, "LOCATION": location}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
