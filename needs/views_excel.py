@@ -6,27 +6,21 @@ import io
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import xlsx
 from accounts.net import client_ip
+from accounts.workbook_import import WorkbookImport
 
 from . import excel, selectors
 from .services import can_edit_ledger
 
-#: The previewed file waits in the session (encrypted) for the confirmation, if it is small;
-#: a larger one is chosen again and must be the same file (same SHA-256).
-IMPORT_SESSION_KEY = "needs_excel_import"
-IMPORT_STASH_MAX_BYTES = 2 * 1024 * 1024
-IMPORT_STASH_SECONDS = 30 * 60
 #: Above this many villages and townships the region is typed as a code instead of chosen.
 REGION_SELECT_LIMIT = 500
 
@@ -64,35 +58,6 @@ class FullExportForm(ExportForm):
         widget=forms.TextInput(
             attrs={"placeholder": gettext_lazy("e.g. yearly check with the civil affairs list")}
         ),
-    )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > excel.MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)s MB. Split it into several files.")
-                % {"mb": excel.MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload
-
-
-class ImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    file = forms.FileField(
-        label=gettext_lazy("The same workbook again"),
-        required=False,
-        help_text=gettext_lazy("The file is too large to be kept between preview and import."),
     )
 
 
@@ -186,8 +151,17 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _import_page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
-    context.setdefault("form", ImportUploadForm())
+    context.setdefault("form", IMPORT.upload_form())
     return render(request, "needs/excel_import.html", context, status=status)
+
+
+IMPORT = WorkbookImport(
+    run=excel.household_import,
+    page=_import_page,
+    session_key="needs_excel_import",
+    start_url="needs:household_import",
+    max_upload_bytes=excel.MAX_UPLOAD_BYTES,
+)
 
 
 @login_required
@@ -198,71 +172,4 @@ def household_import(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "GET":
         return _import_page(request)
-    if request.POST.get("action") == "confirm":
-        return _import_confirm(request)
-    return _import_preview(request)
-
-
-def _import_preview(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, status=400, form=form)
-    upload = form.cleaned_data["file"]
-    data = upload.read()
-    try:
-        report = excel.household_import(
-            user=request.user, data=data, filename=upload.name, dry_run=True
-        )
-    except excel.ImportRefused as exc:
-        form.add_error("file", exc.messages)
-        return _import_page(request, status=400, form=form)
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    confirm_form = None
-    if report.ok:
-        entry = xlsx.stash_upload(
-            request.session, IMPORT_SESSION_KEY, data, upload.name, max_bytes=IMPORT_STASH_MAX_BYTES
-        )
-        confirm_form = ImportConfirmForm(initial={"token": entry["token"]})
-        if "data" in entry:
-            del confirm_form.fields["file"]
-    return _import_page(
-        request,
-        status=200 if report.ok else 400,
-        report=report,
-        filename=upload.name,
-        confirm_form=confirm_form,
-    )
-
-
-def _import_confirm(request: HttpRequest) -> HttpResponse:
-    form = ImportConfirmForm(request.POST, request.FILES)
-    entry = (
-        xlsx.stashed_upload(
-            request.session,
-            IMPORT_SESSION_KEY,
-            request.POST.get("token", ""),
-            max_age=IMPORT_STASH_SECONDS,
-        )
-        if form.is_valid()
-        else None
-    )
-    if entry is None:
-        messages.error(request, _("The preview has expired. Choose the file again."))
-        return redirect("needs:household_import")
-    data = xlsx.stashed_data(entry)
-    if data is None:
-        upload = form.cleaned_data.get("file")
-        data = upload.read() if upload is not None else b""
-        if not xlsx.is_stashed_file(entry, data):
-            form.add_error("file", _("This is not the file you previewed. Preview it again."))
-            return _import_page(request, status=400, confirm_form=form, filename=entry["name"])
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    try:
-        report = excel.household_import(
-            user=request.user, data=data, filename=entry["name"], dry_run=False
-        )
-    except excel.ImportRefused as exc:
-        return _import_page(request, status=400, refused=exc.messages)
-    return _import_page(
-        request, status=200 if report.ok else 400, report=report, filename=entry["name"]
-    )
+    return IMPORT.post(request)

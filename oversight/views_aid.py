@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import xlsx
 from accounts.forms import add_service_errors
 from accounts.scope import get_visible_or_404
+from accounts.workbook_import import WorkbookImport
 from needs import selectors as needs_selectors
 
 from . import aid_excel
@@ -36,9 +36,6 @@ from .models import AidRecord
 
 PAGE_SIZE = 25
 St = AidRecord.Status
-IMPORT_SESSION_KEY = "oversight_aid_import"
-IMPORT_STASH_MAX_BYTES = aid_excel.MAX_UPLOAD_BYTES
-IMPORT_STASH_SECONDS = 30 * 60
 
 
 class DismissForm(forms.Form):
@@ -47,26 +44,6 @@ class DismissForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{aid_excel.XLSX_CONTENT_TYPE}"}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > aid_excel.MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)s MB. Split it into several files.")
-                % {"mb": aid_excel.MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload
-
-
-class ImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 def _records(user: Any) -> QuerySet[AidRecord]:
@@ -203,10 +180,21 @@ def _unit_user(request: HttpRequest) -> Any:
 
 
 def _import_page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
-    context.setdefault("form", ImportUploadForm())
+    context.setdefault("form", IMPORT.upload_form())
     context["max_mb"] = aid_excel.MAX_UPLOAD_BYTES // (1024 * 1024)
     context["max_rows"] = aid_excel.MAX_ROWS
     return render(request, "oversight/aid_import.html", context, status=status)
+
+
+# Every file within the upload limit waits in the session between preview and import.
+IMPORT = WorkbookImport(
+    run=aid_excel.aid_import,
+    page=_import_page,
+    session_key="oversight_aid_import",
+    start_url="oversight:aid_import",
+    max_upload_bytes=aid_excel.MAX_UPLOAD_BYTES,
+    stash_max_bytes=aid_excel.MAX_UPLOAD_BYTES,
+)
 
 
 @login_required
@@ -216,62 +204,7 @@ def aid_import(request: HttpRequest) -> HttpResponse:
     _unit_user(request)
     if request.method != "POST":
         return _import_page(request)
-    if request.POST.get("action") == "confirm":
-        return _import_confirm(request)
-    form = ImportUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, status=400, form=form)
-    upload = form.cleaned_data["file"]
-    data = upload.read()
-    try:
-        report = aid_excel.aid_import(
-            user=request.user, data=data, filename=upload.name, dry_run=True
-        )
-    except xlsx.ImportRefused as exc:
-        form.add_error("file", exc.messages)
-        return _import_page(request, status=400, form=form)
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    confirm_form = None
-    if report.ok:
-        entry = xlsx.stash_upload(
-            request.session, IMPORT_SESSION_KEY, data, upload.name, max_bytes=IMPORT_STASH_MAX_BYTES
-        )
-        confirm_form = ImportConfirmForm(initial={"token": entry["token"]})
-    return _import_page(
-        request,
-        status=200 if report.ok else 400,
-        report=report,
-        filename=upload.name,
-        confirm_form=confirm_form,
-    )
-
-
-def _import_confirm(request: HttpRequest) -> HttpResponse:
-    form = ImportConfirmForm(request.POST)
-    entry = (
-        xlsx.stashed_upload(
-            request.session,
-            IMPORT_SESSION_KEY,
-            request.POST.get("token", ""),
-            max_age=IMPORT_STASH_SECONDS,
-        )
-        if form.is_valid()
-        else None
-    )
-    data = xlsx.stashed_data(entry) if entry is not None else None
-    if entry is None or data is None:
-        messages.error(request, _("The preview has expired. Choose the file again."))
-        return redirect("oversight:aid_import")
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    try:
-        report = aid_excel.aid_import(
-            user=request.user, data=data, filename=entry["name"], dry_run=False
-        )
-    except xlsx.ImportRefused as exc:
-        return _import_page(request, status=400, refused=exc.messages)
-    return _import_page(
-        request, status=200 if report.ok else 400, report=report, filename=entry["name"]
-    )
+    return IMPORT.post(request)
 
 
 @login_required

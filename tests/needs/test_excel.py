@@ -785,7 +785,7 @@ def test_the_import_page_previews_then_confirms(client, worker):
 def test_a_large_file_is_chosen_again_for_the_confirmation(client, worker, monkeypatch):
     from needs import views_excel
 
-    monkeypatch.setattr(views_excel, "IMPORT_STASH_MAX_BYTES", 10)
+    monkeypatch.setattr(views_excel.IMPORT, "stash_max_bytes", 10)
     client.force_login(worker)
     url = reverse("needs:household_import")
     data = _workbook(_new_household_rows())
@@ -834,7 +834,7 @@ def test_a_non_xlsx_upload_gets_a_clear_message(client, worker):
 def excel_views_session_key() -> str:
     from needs import views_excel
 
-    return views_excel.IMPORT_SESSION_KEY
+    return views_excel.IMPORT.session_key
 
 
 def test_a_masked_export_gives_only_the_birth_year_beside_a_masked_id(worker, household):

@@ -649,7 +649,7 @@ def test_the_excel_page_previews_then_confirms(client, county_officer):
 def test_a_large_file_is_chosen_again_for_the_confirmation(client, county_officer, monkeypatch):
     from supply import views_excel
 
-    monkeypatch.setattr(views_excel, "IMPORT_STASH_MAX_BYTES", 10)
+    monkeypatch.setattr(views_excel.IMPORT, "stash_max_bytes", 10)
     client.force_login(county_officer)
     url = reverse("supply:excel_import")
     data = _workbook([_org_row()])
@@ -731,7 +731,7 @@ def test_charity_staff_and_social_workers_get_404(client, charity_user, social_w
 def _session_key() -> str:
     from supply import views_excel
 
-    return views_excel.IMPORT_SESSION_KEY
+    return views_excel.IMPORT.session_key
 
 
 def test_shared_cells_keep_formula_text_as_strings():
