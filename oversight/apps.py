@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,9 @@ class OversightConfig(AppConfig):
         from accounts.services import register_notification_kind
 
         from . import audit  # noqa: F401  (registers the personal-data models for change history)
+        from .risk import ensure_rule_settings
+
+        post_migrate.connect(ensure_rule_settings, sender=self)
 
         officers = {"civil_affairs", "administrator"}
         register_card("oversight:dashboard_card", roles=officers)

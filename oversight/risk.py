@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db import connection, models, transaction
 from django.db.models import (
     BigIntegerField,
@@ -416,6 +417,25 @@ def settings_in_force() -> dict[str, Setting]:
         else:
             found[name] = Setting(False, None, None)
     return found
+
+
+def ensure_rule_settings(*, using: str = "default", apps: Any = None, **kwargs: Any) -> None:
+    """After every ``migrate`` and ``flush`` (Django's post_migrate): a row with the rule's
+    defaults for each rule that has none, so an administrator always finds every rule to set.
+    The data migrations seed them on a new database; a flush (``manage.py flush``, a
+    transactional test's teardown) empties the table, and this puts the defaults back. An
+    administrator's existing row is never changed."""
+    try:
+        setting = (apps or django_apps).get_model("oversight", "RiskRuleSetting")
+    except LookupError:  # migrated back before the settings existed
+        return
+    manager = setting._default_manager.db_manager(using)
+    have = set(manager.values_list("rule", flat=True))
+    manager.bulk_create(
+        setting(rule=name, enabled=True, days=default.days, count=default.count)
+        for name, default in RULES.items()
+        if name not in have
+    )
 
 
 _TABLE = RiskSignal._meta.db_table

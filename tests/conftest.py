@@ -4,6 +4,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test.utils import override_settings
@@ -38,6 +39,10 @@ def _isolated_services():
     the cache (Redis in CI, which throttles and lockouts use) starts empty for every test."""
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    # Celery's "a task is running here" flag is a process global that an eager task sets and
+    # resets around itself; two eager tasks at once in a browser test's live-server threads
+    # can leave it set, and every later ``.delay().get()`` would then refuse to wait.
+    _set_task_join_will_block(False)
     cache.clear()
     yield
     cache.clear()

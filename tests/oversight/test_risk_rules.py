@@ -261,3 +261,21 @@ def test_the_defaults_are_seeded_by_the_migration(db):
     assert rows[R.REPEATED_REJECTIONS] == (True, 180, 3)
     assert rows[R.TEKUN_UNVISITED] == (True, 90, None)
     assert rows[R.ILLNESS_NO_NEED] == (True, 180, None)  # switched on with the aid records
+
+
+def test_a_flush_or_a_migrate_puts_back_the_missing_rules_with_their_defaults(db):
+    """The table emptied (``manage.py flush``, a transactional test's teardown): post_migrate
+    seeds every rule again; an administrator's own setting is left as it is."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    RiskRuleSetting.objects.exclude(rule=R.REPEATED_REJECTIONS).delete()
+    RiskRuleSetting.objects.filter(rule=R.REPEATED_REJECTIONS).update(enabled=False, count=5)
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    rows = {r.rule: (r.enabled, r.days, r.count) for r in RiskRuleSetting.objects.all()}
+    assert set(rows) == set(R.values)
+    assert rows[R.URGENT_NEED_OPEN] == (True, 7, None)
+    assert rows[R.ILLNESS_NO_NEED] == (True, 180, None)
+    assert rows[R.GUARDIAN_CONSENT_EXPIRED] == (True, None, None)
+    assert rows[R.REPEATED_REJECTIONS] == (False, 180, 5)
