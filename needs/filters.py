@@ -16,7 +16,7 @@ from accounts.models import Region
 from accounts.scope import NOTHING, region_scope
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
-from .models import Household, Member, Need, household_flag
+from .models import Household, Member, Need, code_range, household_flag
 from .selectors import region_choices_for_user
 
 
@@ -153,9 +153,14 @@ class HouseholdFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         households = Household.objects.all()
-        named = Member.objects.filter(left_at__isnull=True, name__istartswith=value)
+        current = Member.objects.filter(left_at__isnull=True)
         if self.scope_prefix:
             households = households.within(self.scope_prefix)
+            # The members carry their household's station code: the scope's range of the
+            # index on (station code, name), not every member of the province so named.
+            current = current.filter(station_code__range=code_range(self.scope_prefix[:9]))
+        named = current.filter(name__istartswith=value)
+        if len(self.scope_prefix) > 9:  # a village: its households within the station
             named = named.filter(household__in=households.order_by().values("pk"))
         sets = [
             named.order_by().values("household_id"),
@@ -181,11 +186,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
         # the page stops at its end and the count at its cap (a search counts to 200). A
         # semi-join would first read every member of the province bearing the surname
         # (0.7-1.6 s at DOMAIN.md's scale).
-        named_here = Exists(
-            Member.objects.filter(
-                household=OuterRef("pk"), left_at__isnull=True, name__istartswith=value
-            )
-        )
+        named_here = Exists(named.filter(household=OuterRef("pk")))
         # The number and the address found nothing (as for any surname): the condition alone,
         # which PostgreSQL runs as a semi-join in the list's order. OR-ed with another set it
         # would be a subplan, hashed over every member bearing the name (0.5-0.7 s).
