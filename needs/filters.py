@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -154,13 +154,19 @@ class HouseholdFilterSet(django_filters.FilterSet):
             return queryset
         households = Household.objects.all()
         current = Member.objects.filter(left_at__isnull=True)
+        named = current.filter(name__istartswith=value)
+        # Within a county, city or township the members are read by the station code they
+        # carry, one station after another (``station_code IN (…)`` on the index on (station
+        # code, UPPER(name)): each station's run of the name, not the whole scope's members nor
+        # every member of the province bearing the name). The province reads the name alone.
+        scoped = len(self.scope_prefix) > 2
         if self.scope_prefix:
             households = households.within(self.scope_prefix)
-            # The members carry their household's station code: the scope's range of the
-            # index on (station code, name), not every member of the province so named.
-            current = current.filter(station_code__range=code_range(self.scope_prefix[:9]))
-        named = current.filter(name__istartswith=value)
-        if len(self.scope_prefix) > 9:  # a village: its households within the station
+        if scoped:
+            named = named.filter(station_code__in=self._stations())
+            if len(self.scope_prefix) > 9:  # a village: its households within the station
+                named = named.filter(household__in=households.order_by().values("pk"))
+        elif self.scope_prefix:
             named = named.filter(household__in=households.order_by().values("pk"))
         sets = [
             named.order_by().values("household_id"),
@@ -171,9 +177,10 @@ class HouseholdFilterSet(django_filters.FilterSet):
         # The matching households, if not too many, by their ids: the list then fetches those
         # rows and sorts them. A common beginning (a surname across a city) is kept as a
         # condition instead: the list walks its index in order and stops at the page's end.
-        # One character is a surname alone, common by nature: collecting its households first
-        # would read every member of the scope bearing it (0.4-0.5 s for a city).
-        if len(value) > 1:
+        # Over the province a surname alone is common by nature: collecting its households
+        # first would read every member bearing it. Within a smaller scope the stations' runs
+        # of the name are read from the index alone and stop at the limit.
+        if len(value) > 1 or scoped:
             ids = list(
                 sets[0]
                 .union(*sets[1:], all=True)
@@ -181,20 +188,41 @@ class HouseholdFilterSet(django_filters.FilterSet):
             )
             if len(ids) <= SEARCH_IDS_LIMIT:
                 return queryset.filter(pk__in=set(ids))
-        # A common beginning (a surname alone): each household of the list is probed for a
-        # current member so named, in the list's order, from the index of current members —
-        # the page stops at its end and the count at its cap (a search counts to 200). A
-        # semi-join would first read every member of the province bearing the surname
-        # (0.7-1.6 s at DOMAIN.md's scale).
-        named_here = Exists(named.filter(household=OuterRef("pk")))
-        # The number and the address found nothing (as for any surname): the condition alone,
-        # which PostgreSQL runs as a semi-join in the list's order. OR-ed with another set it
-        # would be a subplan, hashed over every member bearing the name (0.5-0.7 s).
-        others = [q for q in sets[1:] if q.exists()]
-        matches = Q(named_here)
-        for ids_query in others:
+        # A common beginning: each household of the list is probed for a current member so
+        # named, in the list's order, from the index of current members — the page stops at
+        # its end and the count at its cap (a search counts to 200). Within a scope, a name
+        # borne in more than SEARCH_IDS_LIMIT households is found within a few probes.
+        if scoped:
+            # A scalar subquery, which PostgreSQL keeps as a probe per household: an EXISTS
+            # becomes a semi-join that collects every bearer of the scope first and sorts
+            # their households (0.2 s for a city's page).
+            first_named = (
+                current.filter(household=OuterRef("pk"), name__istartswith=value)
+                .order_by()
+                .values("pk")[:1]
+            )
+            queryset = queryset.alias(named_member=Subquery(first_named))
+            matches = Q(named_member__isnull=False)
+        else:
+            # Over the province, PostgreSQL runs the EXISTS as a semi-join in the list's order
+            # (a semi-join collecting the households first would read every member bearing
+            # the surname: 0.7-1.6 s at DOMAIN.md's scale).
+            matches = Q(Exists(named.filter(household=OuterRef("pk"))))
+        # The number and the address found nothing (as for any surname): the condition alone.
+        # OR-ed with another set an EXISTS would be a subplan, hashed over every member
+        # bearing the name (0.5-0.7 s).
+        for ids_query in (q for q in sets[1:] if q.exists()):
             matches |= Q(pk__in=ids_query)
         return queryset.filter(matches)
+
+    def _stations(self) -> list[str]:
+        """The township codes under the user's scope: the stations its households can have
+        (a household's station is its township, ``services._stations_for``)."""
+        return list(
+            Region.objects.filter(
+                code__range=code_range(self.scope_prefix[:9]), level=Region.Level.TOWNSHIP
+            ).values_list("code", flat=True)
+        )
 
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:

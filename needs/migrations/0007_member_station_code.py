@@ -3,14 +3,16 @@
 from django.db import migrations, models
 
 # Served by PostgreSQL only (SQLite keeps its plain scans), like 0005's name index: the current
-# members of a station range by the beginning of their name, ``station_code BETWEEN … AND
+# members of each station of a scope by the beginning of their name, ``station_code IN (…) AND
 # UPPER(name) LIKE UPPER('陈%')``, so that a county's or city's search by a surname alone reads
-# its own range instead of every member of the province bearing the surname.
+# each station's run of the name instead of every member of the province bearing it. The name
+# is included so that the LIKE is checked on the index alone (an index-only scan: PostgreSQL
+# does not read a column out of an expression).
 PG_INDEX_NAME = "needs_member_station_name"
 PG_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {PG_INDEX_NAME} "
-    "ON needs_member (station_code, UPPER(name::text) text_pattern_ops) INCLUDE (household_id) "
-    "WHERE left_at IS NULL"
+    "ON needs_member (station_code, UPPER(name::text) text_pattern_ops) "
+    "INCLUDE (household_id, name) WHERE left_at IS NULL"
 )
 
 
