@@ -193,16 +193,27 @@ class HouseholdFilterSet(django_filters.FilterSet):
         # its end and the count at its cap (a search counts to 200). Within a scope, a name
         # borne in more than SEARCH_IDS_LIMIT households is found within a few probes.
         if scoped:
-            # A scalar subquery, which PostgreSQL keeps as a probe per household: an EXISTS
-            # becomes a semi-join that collects every bearer of the scope first and sorts
-            # their households (0.2 s for a city's page).
-            first_named = (
-                current.filter(household=OuterRef("pk"), name__istartswith=value)
-                .order_by()
-                .values("pk")[:1]
+            # The name alone may be rare (the address made the sets large): its few
+            # households by their ids, not a probe of every household of the list. Without an
+            # address (a number matches one household at most) the name made them large.
+            name_ids = (
+                ids
+                if len(sets) == 2
+                else list(sets[0].values_list("household_id", flat=True)[: SEARCH_IDS_LIMIT + 1])
             )
-            queryset = queryset.alias(named_member=Subquery(first_named))
-            matches = Q(named_member__isnull=False)
+            if len(name_ids) <= SEARCH_IDS_LIMIT:
+                matches = Q(pk__in=set(name_ids))
+            else:
+                # A scalar subquery, which PostgreSQL keeps as a probe per household: an
+                # EXISTS becomes a semi-join that collects every bearer of the scope first and
+                # sorts their households (0.2 s for a city's page).
+                first_named = (
+                    current.filter(household=OuterRef("pk"), name__istartswith=value)
+                    .order_by()
+                    .values("pk")[:1]
+                )
+                queryset = queryset.alias(named_member=Subquery(first_named))
+                matches = Q(named_member__isnull=False)
         else:
             # Over the province, PostgreSQL runs the EXISTS as a semi-join in the list's order
             # (a semi-join collecting the households first would read every member bearing

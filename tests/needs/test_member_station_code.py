@@ -210,3 +210,23 @@ def test_a_surname_borne_in_many_households_is_probed_in_the_lists_order(
     by_ids = _found(client, county_officer, "陈")
     monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 1)
     assert _found(client, county_officer, "陈") == by_ids == chens
+
+
+def test_an_address_matching_many_households_still_finds_a_rare_name(
+    client, worker, county_officer, regions, monkeypatch
+):
+    """Past the limit because of the address, the name's few households are taken by their
+    ids beside the address's: the same households as by the ids alone."""
+    by_address = {
+        make_household(
+            worker, regions["township_a1"], address=f"沙口镇幸福村 {i} 号", members=[member_input()]
+        ).code
+        for i in range(2)
+    }
+    by_name = make_household(
+        worker, regions["township_a1"], address="沙口镇 9 号", members=[member_input("幸福村民")]
+    ).code
+    make_household(worker, regions["township_a1"], address="沙口镇 10 号")
+    assert _found(client, county_officer, "幸福村") == by_address | {by_name}
+    monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 1)
+    assert _found(client, county_officer, "幸福村") == by_address | {by_name}
