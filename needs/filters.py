@@ -189,39 +189,31 @@ class HouseholdFilterSet(django_filters.FilterSet):
             if len(ids) <= SEARCH_IDS_LIMIT:
                 return queryset.filter(pk__in=set(ids))
         # A common beginning: each household of the list is probed for a current member so
-        # named, in the list's order, from the index of current members — the page stops at
-        # its end and the count at its cap (a search counts to 200). Within a scope, a name
-        # borne in more than SEARCH_IDS_LIMIT households is found within a few probes.
-        if scoped:
-            # The name alone may be rare (the address made the sets large): its few
-            # households by their ids, not a probe of every household of the list. Without an
-            # address (a number matches one household at most) the name made them large.
-            name_ids = (
-                ids
-                if len(sets) == 2
-                else list(sets[0].values_list("household_id", flat=True)[: SEARCH_IDS_LIMIT + 1])
+        # named, in the list's order — the page stops at its end and the count at its cap (a
+        # search counts to 200).
+        if scoped and len(sets) == 2:
+            # Within a scope, the name alone made the sets large (a number matches one
+            # household at most): borne in more than SEARCH_IDS_LIMIT households of the
+            # scope, it is found within a few probes. A scalar subquery, which PostgreSQL
+            # keeps as a probe per household from the index of current members: an EXISTS
+            # alone becomes a semi-join that collects every bearer of the scope first and
+            # sorts their households (0.2 s for a city's page).
+            first_named = (
+                current.filter(household=OuterRef("pk"), name__istartswith=value)
+                .order_by()
+                .values("pk")[:1]
             )
-            if len(name_ids) <= SEARCH_IDS_LIMIT:
-                matches = Q(pk__in=set(name_ids))
-            else:
-                # A scalar subquery, which PostgreSQL keeps as a probe per household: an
-                # EXISTS becomes a semi-join that collects every bearer of the scope first and
-                # sorts their households (0.2 s for a city's page).
-                first_named = (
-                    current.filter(household=OuterRef("pk"), name__istartswith=value)
-                    .order_by()
-                    .values("pk")[:1]
-                )
-                queryset = queryset.alias(named_member=Subquery(first_named))
-                matches = Q(named_member__isnull=False)
+            queryset = queryset.alias(named_member=Subquery(first_named))
+            matches = Q(named_member__isnull=False)
         else:
-            # Over the province, PostgreSQL runs the EXISTS as a semi-join in the list's order
-            # (a semi-join collecting the households first would read every member bearing
-            # the surname: 0.7-1.6 s at DOMAIN.md's scale).
+            # Over the province, PostgreSQL runs the EXISTS alone as a semi-join in the list's
+            # order (collecting the households first would read every member bearing the
+            # surname: 0.7-1.6 s at DOMAIN.md's scale). OR-ed with an address's households it
+            # is a subplan hashed over the name's members of the scope: few, from the index.
             matches = Q(Exists(named.filter(household=OuterRef("pk"))))
         # The number and the address found nothing (as for any surname): the condition alone.
-        # OR-ed with another set an EXISTS would be a subplan, hashed over every member
-        # bearing the name (0.5-0.7 s).
+        # Over the province, OR-ed with another set the EXISTS would be a subplan hashed over
+        # every member bearing the name (0.5-0.7 s).
         for ids_query in (q for q in sets[1:] if q.exists()):
             matches |= Q(pk__in=ids_query)
         return queryset.filter(matches)
