@@ -253,14 +253,15 @@ def fill_postgresql(n_households: int) -> None:
             "members",
             "INSERT INTO needs_member (name, id_number, id_number_index, sex, birth_date, "
             "relation, phone, phone_index, disability_type, health_notes, school_or_work, "
-            "created_at, updated_at, household_id) "
+            "created_at, updated_at, household_id, station_code) "
             "SELECT substr(%s, 1 + least(floor(-ln(1 - random()) * 18), %s)::int, 1) "
             "|| substr(%s, 1 + floor(random() * %s)::int, 1) "
             "|| CASE WHEN random() < 0.7 THEN substr(%s, 1 + floor(random() * %s)::int, 1) "
             "ELSE '' END, '', encode(sha256(('m' || h.id || '-' || k)::bytea), 'hex'), "
             "CASE WHEN random() < 0.5 THEN 'male' ELSE 'female' END, "
             "%s::date - (365 + floor(random() * 365 * 89))::int, "
-            "CASE WHEN k = 1 THEN 'head' ELSE 'child' END, '', '', '', '', '', %s, %s, h.id "
+            "CASE WHEN k = 1 THEN 'head' ELSE 'child' END, '', '', '', '', '', %s, %s, h.id, "
+            "h.station_id "
             "FROM needs_household h CROSS JOIN LATERAL generate_series(1, "
             "(ARRAY[1, 2, 2, 2, 3, 3, 3, 4])[1 + floor(random() * 8)::int + (h.id * 0)::int]) k",
             [
@@ -437,8 +438,8 @@ def main() -> int:
                 ("open need, medical", {"need_area": "medical_aid"}),
                 ("left-behind child", {"tag": "left_behind_child"}),
                 ("dibao + urgent", {"status": "dibao", "urgent": "true"}),
-                ("name (surname)", {"q": someone[0]}),
-                ("name (a whole name)", {"q": someone}),
+                (f"name (surname {someone[0]})", {"q": someone[0]}),
+                (f"name (a whole name {someone})", {"q": someone}),
                 ("name not there", {"q": "欧阳无名"}),
                 ("address", {"q": "第7组1"}),
                 ("page 5", {"page": "5"}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -16,7 +16,7 @@ from accounts.models import Region
 from accounts.scope import NOTHING, region_scope
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea, GapClass, VulnerabilityTag
 
-from .models import Household, Member, Need, household_flag
+from .models import Household, Member, Need, code_range, household_flag
 from .selectors import region_choices_for_user
 
 
@@ -153,9 +153,20 @@ class HouseholdFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         households = Household.objects.all()
-        named = Member.objects.filter(left_at__isnull=True, name__istartswith=value)
+        current = Member.objects.filter(left_at__isnull=True)
+        named = current.filter(name__istartswith=value)
+        # Within a county, city or township the members are read by the station code they
+        # carry, one station after another (``station_code IN (…)`` on the index on (station
+        # code, UPPER(name)): each station's run of the name, not the whole scope's members nor
+        # every member of the province bearing the name). The province reads the name alone.
+        scoped = len(self.scope_prefix) > 2
         if self.scope_prefix:
             households = households.within(self.scope_prefix)
+        if scoped:
+            named = named.filter(station_code__in=self._stations())
+            if len(self.scope_prefix) > 9:  # a village: its households within the station
+                named = named.filter(household__in=households.order_by().values("pk"))
+        elif self.scope_prefix:
             named = named.filter(household__in=households.order_by().values("pk"))
         sets = [
             named.order_by().values("household_id"),
@@ -166,9 +177,10 @@ class HouseholdFilterSet(django_filters.FilterSet):
         # The matching households, if not too many, by their ids: the list then fetches those
         # rows and sorts them. A common beginning (a surname across a city) is kept as a
         # condition instead: the list walks its index in order and stops at the page's end.
-        # One character is a surname alone, common by nature: collecting its households first
-        # would read every member of the scope bearing it (0.4-0.5 s for a city).
-        if len(value) > 1:
+        # Over the province a surname alone is common by nature: collecting its households
+        # first would read every member bearing it. Within a smaller scope the stations' runs
+        # of the name are read from the index alone and stop at the limit.
+        if len(value) > 1 or scoped:
             ids = list(
                 sets[0]
                 .union(*sets[1:], all=True)
@@ -176,24 +188,44 @@ class HouseholdFilterSet(django_filters.FilterSet):
             )
             if len(ids) <= SEARCH_IDS_LIMIT:
                 return queryset.filter(pk__in=set(ids))
-        # A common beginning (a surname alone): each household of the list is probed for a
-        # current member so named, in the list's order, from the index of current members —
-        # the page stops at its end and the count at its cap (a search counts to 200). A
-        # semi-join would first read every member of the province bearing the surname
-        # (0.7-1.6 s at DOMAIN.md's scale).
-        named_here = Exists(
-            Member.objects.filter(
-                household=OuterRef("pk"), left_at__isnull=True, name__istartswith=value
+        # A common beginning: each household of the list is probed for a current member so
+        # named, in the list's order — the page stops at its end and the count at its cap (a
+        # search counts to 200).
+        if scoped and len(sets) == 2:
+            # Within a scope, the name alone made the sets large (a number matches one
+            # household at most): borne in more than SEARCH_IDS_LIMIT households of the
+            # scope, it is found within a few probes. A scalar subquery, which PostgreSQL
+            # keeps as a probe per household from the index of current members: an EXISTS
+            # alone becomes a semi-join that collects every bearer of the scope first and
+            # sorts their households (0.2 s for a city's page).
+            first_named = (
+                current.filter(household=OuterRef("pk"), name__istartswith=value)
+                .order_by()
+                .values("pk")[:1]
             )
-        )
-        # The number and the address found nothing (as for any surname): the condition alone,
-        # which PostgreSQL runs as a semi-join in the list's order. OR-ed with another set it
-        # would be a subplan, hashed over every member bearing the name (0.5-0.7 s).
-        others = [q for q in sets[1:] if q.exists()]
-        matches = Q(named_here)
-        for ids_query in others:
+            queryset = queryset.alias(named_member=Subquery(first_named))
+            matches = Q(named_member__isnull=False)
+        else:
+            # Over the province, PostgreSQL runs the EXISTS alone as a semi-join in the list's
+            # order (collecting the households first would read every member bearing the
+            # surname: 0.7-1.6 s at DOMAIN.md's scale). OR-ed with an address's households it
+            # is a subplan hashed over the name's members of the scope: few, from the index.
+            matches = Q(Exists(named.filter(household=OuterRef("pk"))))
+        # The number and the address found nothing (as for any surname): the condition alone.
+        # Over the province, OR-ed with another set the EXISTS would be a subplan hashed over
+        # every member bearing the name (0.5-0.7 s).
+        for ids_query in (q for q in sets[1:] if q.exists()):
             matches |= Q(pk__in=ids_query)
         return queryset.filter(matches)
+
+    def _stations(self) -> list[str]:
+        """The township codes under the user's scope: the stations its households can have
+        (a household's station is its township, ``services._stations_for``)."""
+        return list(
+            Region.objects.filter(
+                code__range=code_range(self.scope_prefix[:9]), level=Region.Level.TOWNSHIP
+            ).values_list("code", flat=True)
+        )
 
     def in_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:

@@ -247,6 +247,24 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A household moving to another station takes its members' carried code along
+        (``Member.station_code``), in one UPDATE."""
+        stored = getattr(self, "_stored_station_id", None)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "station" not in update_fields:
+            stored = None  # the station is not written
+        super().save(*args, **kwargs)
+        if stored is not None and stored != self.station_id:
+            Member.objects.filter(household=self).update(station_code=self.station_id)
+        self._stored_station_id = self.station_id
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Household:
+        household = super().from_db(db, field_names, values)
+        household._stored_station_id = household.__dict__.get("station_id")
+        return household
+
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
@@ -254,6 +272,27 @@ class Household(models.Model):
 
 class MemberQuerySet(RegionScopedQuerySet):
     region_field = "household__region__code"
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Member]:
+        """Members created in bulk carry their household's station code too (``save`` is not
+        called): from the household object given, else read in one query."""
+        objs = list(objs)
+        unknown = {
+            m.household_id
+            for m in objs
+            if not Member.household.is_cached(m) and m.household_id is not None
+        }
+        stations = dict(
+            Household.objects.filter(pk__in=unknown).values_list("pk", "station_id")
+            if unknown
+            else []
+        )
+        for m in objs:
+            if Member.household.is_cached(m):
+                m.station_code = m.household.station_id
+            elif m.household_id in stations:
+                m.station_code = stations[m.household_id]
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Member(models.Model):
@@ -311,6 +350,14 @@ class Member(models.Model):
     health_notes = EncryptedTextField(_("health"), blank=True, default="")
     school_or_work = EncryptedTextField(_("school or work"), max_length=100, blank=True)
     left_at = models.DateTimeField(_("left the household"), null=True, blank=True, editable=False)
+    # The household's station (a copy of ``Household.station_id``), so that a search by name
+    # within a county or city reads that scope's range of the members' name index instead of
+    # every member of the province bearing the name. Written on creation and on a move to
+    # another household (``save``, ``bulk_create``); a household moving station rewrites its
+    # members' (``Household.save``).
+    station_code = models.CharField(
+        _("station (township) code"), max_length=12, default="", editable=False
+    )
     created_at = models.DateTimeField(
         default=timezone.now, editable=False, verbose_name=_("recorded")
     )
@@ -349,6 +396,42 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Carry the household's station code: from the household object when it is at hand
+        (the services'), read when the member is new or moves to another household. Otherwise
+        the stored code is left as it is (``update_fields`` without it): the household's
+        save keeps it, and an instance loaded before a station move must not write it back."""
+        moved = self._state.adding or self.household_id != getattr(
+            self, "_stored_household_id", None
+        )
+        update_fields = kwargs.get("update_fields")
+        if Member.household.is_cached(self):
+            self.station_code = self.household.station_id
+        elif moved:
+            self.station_code = (
+                Household.objects.filter(pk=self.household_id)
+                .values_list("station_id", flat=True)
+                .first()
+                or ""
+            )
+        elif update_fields is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "station_code" and f.attname not in deferred
+            ]
+        if update_fields is not None and moved and "station_code" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "station_code"]
+        super().save(*args, **kwargs)
+        self._stored_household_id = self.household_id
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Member:
+        member = super().from_db(db, field_names, values)
+        member._stored_household_id = member.__dict__.get("household_id")
+        return member
 
     def age(self, on: dt.date | None = None) -> int:
         return age_on(self.birth_date, on or timezone.localdate())
