@@ -10,8 +10,11 @@ from .excel import FULL_EXPORT_FIELD
 from .filing import FULL_FIELD as FILING_FULL_FIELD
 from .id_lookups import CHECK, SEARCH
 
-for name in ("Household", "Member", "AssistanceRecord", "MemberTag", "Visit", "Need", "Consent"):
+for name in ("Household", "AssistanceRecord", "MemberTag", "Visit", "Need", "Consent"):
     register_personal_model(apps.get_model("needs", name))
+# A member's station code is a copy of the household's station (for the search by name): its
+# change is the household's, recorded there.
+register_personal_model(apps.get_model("needs", "Member"), exclude=("station_code",))
 
 # AccessLog.field of the ID lookups (needs.id_lookups) and of a full workbook (needs.excel).
 register_access_field(SEARCH, _("ID number search on the household list"))

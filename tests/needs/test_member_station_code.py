@@ -230,3 +230,17 @@ def test_an_address_matching_many_households_still_finds_a_rare_name(
     assert _found(client, county_officer, "幸福村") == by_address | {by_name}
     monkeypatch.setattr("needs.filters.SEARCH_IDS_LIMIT", 1)
     assert _found(client, county_officer, "幸福村") == by_address | {by_name}
+
+
+def test_the_carried_code_stays_out_of_the_members_change_history(worker, regions):
+    """A copy of the household's station, not a fact about the person: the change history (read
+    on the audit page) records the member's own fields only."""
+    from auditlog.models import LogEntry
+
+    household = make_household(worker, regions["township_a1"], members=[member_input("李四")])
+    member = household.members.get()
+    assert member.station_code == household.station_id
+    entries = LogEntry.objects.get_for_object(member)
+    assert entries.exists()
+    for entry in entries:
+        assert "station_code" not in (entry.changes_dict or {})
