@@ -73,7 +73,15 @@ def test_the_public_files_a_complaint_reads_the_code_once_and_tracks_it(
     page = tracked.content.decode()
     assert tracked.status_code == 200
     assert "已责令退还费用。" in page and "已办结" in page
-    for secret in ("手续费", "王五", "1391", project.title, county_officer.name, "英德市", complaint.number):
+    for secret in (
+        "手续费",
+        "王五",
+        "1391",
+        project.title,
+        county_officer.name,
+        "英德市",
+        complaint.number,
+    ):
         assert secret not in page, secret
 
 
