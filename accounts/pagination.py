@@ -54,6 +54,15 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
+def capped_page(request: Any, queryset: QuerySet, per_page: int, *, cap: int | None = None) -> Any:
+    """The page of a list asked for by ``?page=``, counted up to ``cap`` (or that page): every
+    HTML list of the apps goes through here (the API through ``CappedPageNumberPagination``).
+    Its template shows "1,000+" when ``page.paginator.more`` (``includes/pagination.html``
+    then offers previous and next only)."""
+    number = request.GET.get("page")
+    return CappedPaginator(queryset, per_page, page=number, cap=cap).get_page(number)
+
+
 class CappedPageNumberPagination(PageNumberPagination):
     """The API's pages of a long list: ``count`` is exact up to the cap; past it, ``count`` is
     the cap and ``more`` is true ("more than ``count``"). ``next`` leads on either way."""

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -19,13 +18,14 @@ from .dashboard import cards_for
 from .filters import AccessLogFilterSet, ChangeHistoryFilterSet, StaffFilterSet
 from .forms import LoginForm, RevealForm
 from .net import client_ip
+from .pagination import capped_page
 from .scope import region_scope
 
 PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return capped_page(request, queryset, size)
 
 
 class LoginView(auth_views.LoginView):

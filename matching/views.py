@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from accounts.filters import blank_means_any
 from accounts.forms import RevealForm, add_service_errors
 from accounts.models import User
 from accounts.net import client_ip, next_url
+from accounts.pagination import capped_page
 from needs import hooks
 from needs import selectors as needs_selectors
 from needs.models import Consent
@@ -62,7 +62,7 @@ def _error_code(exc: ValidationError) -> str | None:
 
 
 def _page(request: HttpRequest, queryset: QuerySet):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return capped_page(request, queryset, PAGE_SIZE)
 
 
 def _with_cards(applications):

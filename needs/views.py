@@ -17,7 +17,7 @@ from accounts import net
 from accounts.filters import blank_means_any
 from accounts.forms import RevealForm, add_service_errors
 from accounts.net import client_ip
-from accounts.pagination import SEARCH_COUNT_CAP, CappedPaginator
+from accounts.pagination import SEARCH_COUNT_CAP, capped_page
 from accounts.scope import region_scope
 from accounts.services import sensitive_field_reveal
 from accounts.text import join_sentences
@@ -67,12 +67,9 @@ def _list_context(request: HttpRequest, id_form: IdSearchForm | None = None) -> 
     id_form = id_form or IdSearchForm()
     return {
         "filter": filterset,
-        "page": CappedPaginator(
-            queryset,
-            PAGE_SIZE,
-            page=request.GET.get("page"),
-            cap=SEARCH_COUNT_CAP if searched else None,
-        ).get_page(request.GET.get("page")),
+        "page": capped_page(
+            request, queryset, PAGE_SIZE, cap=SEARCH_COUNT_CAP if searched else None
+        ),
         "searched": searched,
         "id_form": id_form,
         # On a phone the search by ID number and the filters fold away, unless in use.

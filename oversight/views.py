@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import RevealForm, add_service_errors
 from accounts.net import client_ip
+from accounts.pagination import capped_page
 from accounts.services import sensitive_field_reveal
 from referrals import attachments as files
 from supply.models import Project
@@ -134,7 +134,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     if status not in selectors.FILTERS:
         raise Http404
     queryset = selectors.complaint_list_for_user(request.user, status)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(request, queryset, PAGE_SIZE)
     context = {
         "page": page,
         "status": status,

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import add_service_errors
+from accounts.pagination import capped_page
 from accounts.scope import get_visible_or_404
 from accounts.workbook_import import WorkbookImport
 from needs import selectors as needs_selectors
@@ -87,7 +87,7 @@ def aid_record_list(request: HttpRequest) -> HttpResponse:
     queryset = _records(user)
     if status != "all":
         queryset = queryset.filter(status=status)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(request, queryset, PAGE_SIZE)
     context = {
         "page": page,
         "status": status,

@@ -10,13 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_service_errors
+from accounts.pagination import capped_page
 
 from . import selectors_risk as selectors
 from . import services_risk as services
@@ -40,7 +40,7 @@ def risk_signal_list(request: HttpRequest) -> HttpResponse:
     if status not in selectors.STATUSES or (rule and rule not in RiskRule.values):
         raise Http404
     queryset = selectors.risk_signal_list_for_user(request.user, status=status, rule=rule)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(request, queryset, PAGE_SIZE)
     context = {
         "page": page,
         "status": status,

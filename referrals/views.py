@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from accounts.actions import detail_action
 from accounts.filters import blank_means_any
 from accounts.forms import add_service_errors
 from accounts.models import User
+from accounts.pagination import capped_page
 from matching import selectors as matching_selectors
 from matching.models import Application
 from needs import selectors as needs_selectors
@@ -64,7 +64,7 @@ REFER_INSTEAD = (Application.Status.REJECTED, Application.Status.EXPIRED)
 
 
 def _page(request: HttpRequest, queryset: Any):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return capped_page(request, queryset, PAGE_SIZE)
 
 
 def _status(request: HttpRequest) -> int:

@@ -26,6 +26,7 @@ from accounts import identifiers
 from accounts.filters import blank_means_any
 from accounts.forms import add_service_errors
 from accounts.models import Region, User
+from accounts.pagination import capped_page
 from accounts.scope import region_scope
 from accounts.text import join_sentences
 
@@ -61,7 +62,7 @@ def _status(request: HttpRequest) -> int:
 
 
 def _page(request: HttpRequest, queryset: QuerySet):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return capped_page(request, queryset, PAGE_SIZE)
 
 
 def _with_labels(projects):
