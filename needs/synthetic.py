@@ -332,9 +332,11 @@ def _households_sql(ctx: Context, plan: dict[str, Any]) -> None:
             "%s::date - (365 + floor(random() * 365 * 89))::int, "
             "CASE k WHEN 1 THEN 'head' WHEN 2 THEN 'spouse' ELSE 'child' END, "
             "'', '', '', '', '', %s, %s, h.id "
-            "FROM needs_household h CROSS JOIN LATERAL generate_series(1, "
-            "(%s::int[])[1 + floor(random() * %s)::int + (h.id * 0)::int]) k "
-            "WHERE h.is_synthetic ORDER BY h.id, k",
+            # random() in an ordered subquery's select list runs after its sort: in the
+            # households' order whatever their order on disk (the seed's rows stay the same).
+            "FROM (SELECT h.id, (%s::int[])[1 + floor(random() * %s)::int] AS size "
+            "FROM needs_household h WHERE h.is_synthetic ORDER BY h.id) h "
+            "CROSS JOIN LATERAL generate_series(1, h.size) k ORDER BY h.id, k",
             [
                 SURNAMES,
                 len(SURNAMES) - 1,
@@ -357,11 +359,11 @@ def _households_sql(ctx: Context, plan: dict[str, Any]) -> None:
             "SELECT (%s::varchar[])[1 + floor(random() * %s)::int], "
             "(%s::varchar[])[1 + floor(random() * %s)::int], %s, "
             "random() < 0.1, '', 'home_visit', s.status, '', %s, "
-            "CASE WHEN s.status = 'met' THEN %s::timestamptz END, %s, %s, h.worker_id, h.id "
-            "FROM needs_household h CROSS JOIN LATERAL (SELECT (%s::varchar[])"
-            "[1 + floor(random() * %s)::int + (h.id * 0)::int] AS status, "
-            "random() + (h.id * 0) AS roll) s "
-            "WHERE h.is_synthetic AND s.roll < %s ORDER BY h.id",
+            "CASE WHEN s.status = 'met' THEN %s::timestamptz END, %s, %s, s.worker_id, s.id "
+            "FROM (SELECT h.id, h.worker_id, "
+            "(%s::varchar[])[1 + floor(random() * %s)::int] AS status, random() AS roll "
+            "FROM needs_household h WHERE h.is_synthetic ORDER BY h.id) s "
+            "WHERE s.roll < %s ORDER BY s.id",
             [
                 spread(AREAS),
                 len(spread(AREAS)),

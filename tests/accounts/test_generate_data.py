@@ -34,8 +34,9 @@ def generate(scale: float = SCALE, seed: int = 1) -> str:
     return out.getvalue()
 
 
-def digest() -> str:
-    """What the generator made, without ids or the run's clock (the rows' content)."""
+def digest() -> list[str]:
+    """What the generator made, without ids or the run's clock (the rows' content): a digest
+    of each kind of row, so that a difference names the kind."""
     rows = [
         sorted(
             Region.objects.filter(is_synthetic=True).values_list("code", "name", "parent_id")
@@ -69,10 +70,10 @@ def digest() -> str:
             Feedback.objects.values_list("application__household__code", "side", "satisfaction")
         ),
     ]  # fmt: skip
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+    return [hashlib.sha256(repr(part).encode()).hexdigest()[:12] for part in rows]
 
 
-def generated_digest(seed: int) -> str:
+def generated_digest(seed: int) -> list[str]:
     """Generate, read the digest, and roll everything back (the regions stay)."""
     with transaction.atomic():
         generate(seed=seed)
