@@ -166,6 +166,13 @@ class User(AbstractUser):
         editable=False,
         verbose_name=_("phone search index"),
     )
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("Made by the synthetic data generator (generate_data), not a real user."),
+    )
 
     objects = AidBridgeUserManager()
 

@@ -39,3 +39,23 @@ def median_ms(fn: Callable[[], object], *, repeat: int = 20) -> float:
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def generate(
+    scale: float,
+    *,
+    only: tuple[str, ...] | None = None,
+    sizes: dict[str, int] | None = None,
+    seed: int = 1,
+):
+    """Fill the (empty) test database with the project's synthetic data generator
+    (``manage.py generate_data``, ``accounts.generator``) at ``scale``; ``only`` the apps
+    labelled (``("needs",)``: the need ledger alone); ``sizes``: counts instead of the scale's
+    (``accounts.generator.Context.count``). Returns the generator's context."""
+    from accounts import generator
+    from accounts.services import regions_load
+
+    regions_load()
+    ctx = generator.run(scale=scale, seed=seed, only=only, sizes=sizes, progress=True)
+    print("  " + ", ".join(f"{label} {number:,}" for label, number in ctx.stats.items()))
+    return ctx

@@ -2,13 +2,13 @@
 beside the best single hand-written SQL statement returning the same ranked candidates and
 near misses, in the same process, on the same connection.
 
-Scale 1.0 is DOMAIN.md §2's province: 3,000 organisations registered at the three tiers
-(province, the 21 cities, the 122 counties), 6,000 projects in every status (about 85 %
-published) with charity areas, forms of aid, eligibility terms, ages, places and coverage
-spread over Guangdong's regions as the ledger has them, and 450,000 applications of fifteen
-months (answers, feedback) from 150,000 households. Organisations and projects are
-bulk-created straight into the tables (the listing services are measured by the tests, not
-here). The organisations' kept figures are then refreshed by the nightly job (timed).
+Scale 1.0 is DOMAIN.md §2's province, as the project's synthetic data generator makes it
+(``manage.py generate_data``: every app's ``synthetic.py``): 1,000,000 households with their
+needs, 3,000 organisations registered at the three tiers (province, the 21 cities, the 122
+counties), 6,000 projects in every status (about 85 % published) with charity areas, forms of
+aid, eligibility terms, ages, places and coverage spread over Guangdong's regions as the ledger
+has them, and 450,000 applications of fifteen months (answers, feedback) from 150,000 of the
+households. The organisations' kept figures are then refreshed by the nightly job (timed).
 
 A set of needs is searched: four crafted people (a child in 沙口镇, an elder in 天河区, a whole
 household in 湛江, a disabled adult in 太和镇) and needs of households drawn from the fill.
@@ -33,324 +33,11 @@ import random
 import statistics
 import time
 import warnings
-from decimal import Decimal
 
-from _setup import throwaway_database
-
-AREAS = (
-    ("poverty_relief", 20), ("elderly_support", 14), ("child_support", 10),
-    ("disability_support", 8), ("medical_aid", 12), ("education_aid", 12),
-    ("veterans_care", 2), ("disaster_relief", 4), ("rural_revitalization", 8),
-    ("community", 7), ("other", 3),
-)  # fmt: skip
-FORMS = (
-    ("cash", 28), ("in_kind", 18), ("care", 8), ("daily_living", 6), ("caring_visit", 10),
-    ("rehabilitation", 5), ("education", 8), ("legal_aid", 3), ("employment", 6),
-    ("home_modification", 3), ("expertise", 5),
-)  # fmt: skip
-STATUSES = ("dibao", "tekun", "dibao_marginal", "rigid_expenditure_hardship",
-            "relapse_monitored", "temporary_assistance")  # fmt: skip
-TAGS = ("orphan", "de_facto_unsupported_child", "child_in_difficulty", "left_behind_child",
-        "disabled", "serious_illness", "elder_alone", "elder_no_family", "elder_left_behind",
-        "elder_dependent")  # fmt: skip
-AGES = ((None, None),) * 6 + ((6, 18), (0, 16), (16, 25), (60, None), (18, 60))
-PROJECT_MIX = (
-    ("published", 85), ("draft", 5), ("pending_review", 4), ("paused", 3), ("closed", 3),
-)  # fmt: skip
-#: Applications: status and share; the answered ones feed the acceptance rate and speed.
-APPLICATION_MIX = (
-    ("closed", 35), ("rejected", 22), ("expired", 8), ("withdrawn", 5),
-    ("submitted", 12), ("accepted", 10), ("delivered", 8),
-)  # fmt: skip
+from _setup import generate, throwaway_database
 
 
-def _weighted(rng: random.Random, options: tuple[tuple[str, int], ...], k: int = 1) -> list[str]:
-    values, weights = zip(*options, strict=True)
-    chosen: list[str] = []
-    while len(chosen) < k:
-        value = rng.choices(values, weights=weights)[0]
-        if value not in chosen:
-            chosen.append(value)
-    return chosen
-
-
-class Places:
-    """Guangdong's regions as the generator needs them."""
-
-    def __init__(self) -> None:
-        from accounts.models import Region
-
-        rows = list(Region.objects.filter(valid_to__isnull=True))
-        self.by_code = {r.code: r for r in rows}
-        self.province = next(r for r in rows if r.level == "province")
-        self.cities = [r for r in rows if r.level == "prefecture"]
-        self.counties = [r for r in rows if r.level == "county"]
-        self.townships = [r for r in rows if r.level == "township"]
-        self.children: dict[str, list] = {}
-        for r in rows:
-            if r.parent_id:
-                self.children.setdefault(r.parent_id, []).append(r)
-
-    def below(self, region, level: str) -> list:
-        """Regions of ``level`` under ``region`` (townships of Dongguan hang under the city)."""
-        found, todo = [], [region]
-        while todo:
-            for child in self.children.get(todo.pop().code, []):
-                (found if child.level == level else todo).append(child)
-        return found
-
-
-def fill(
-    n_projects: int,
-    per_project: int = 5,
-    *,
-    n_orgs: int | None = None,
-    n_applications: int | None = None,
-    first_household: int = 0,
-) -> dict[str, object]:
-    """The ledger and a year of applications. By default (as bench_supply_ledger.py calls
-    it) two projects an organisation and ``per_project`` applications a project. Household
-    numbers start at ``first_household`` (after another fill's)."""
-    from django.utils import timezone
-
-    from accounts.models import User
-    from accounts.services import regions_load
-    from matching.models import Application, Feedback
-    from needs.models import Household, Member, Need
-    from supply.models import Organization, Project, ProjectCoverage, ProjectTerm
-
-    n_orgs = n_orgs or max(30, n_projects // 2)
-    n_applications = n_projects * per_project if n_applications is None else n_applications
-    regions_load()
-    rng = random.Random(11)
-    places = Places()
-    today, now = timezone.localdate(), timezone.now()
-    days = dt.timedelta
-    worker = User.objects.create(
-        username="bench_worker", role="social_worker", region=places.townships[0]
-    )
-
-    # -- organisations: three tiers, about two projects each --
-    orgs = []
-    for i in range(n_orgs):
-        roll = rng.random()
-        if roll < 0.12:
-            region = places.province
-        elif roll < 0.40:
-            region = rng.choice(places.cities)
-        else:
-            region = rng.choice(places.counties)
-        orgs.append(
-            Organization(
-                name=f"组织{i:06d}",
-                credit_code=f"5{rng.choice('123')}{region.code[:6]}{i:09d}0",
-                org_type=rng.choice(["association", "service_institution", "foundation"]),
-                registering_region=region,
-            )
-        )
-    orgs = Organization.objects.bulk_create(orgs, batch_size=5000)
-
-    # -- projects, terms, coverage --
-    projects, term_plan, cover_plan = [], [], []
-    for i in range(n_projects):
-        org = orgs[i % n_orgs] if i < n_orgs else rng.choice(orgs)
-        status = _weighted(rng, PROJECT_MIX)[0]
-        kind = rng.random()
-        if kind < 0.35:
-            starts, ends = today - days(rng.randint(30, 900)), None
-        elif kind < 0.90:
-            starts = today - days(rng.randint(0, 300))
-            ends = starts + days(rng.choice((180, 364, 729)))
-        else:  # ended, or not started yet
-            starts = today + days(rng.randint(-500, 60))
-            ends = starts + days(rng.randint(60, 180))
-        age_min, age_max = rng.choice(AGES)
-        capacity = None if rng.random() < 0.25 else rng.randrange(10, 1000, 5)
-        projects.append(
-            Project(
-                organization=org,
-                title=f"项目{i:06d}",
-                description="基准测试项目",
-                application_process="基准测试",
-                age_min=age_min,
-                age_max=age_max,
-                capacity=capacity,
-                places_taken=0 if capacity is None else rng.randint(0, capacity),
-                value_per_beneficiary=Decimal(rng.randrange(200, 5000, 100)),
-                starts_on=starts,
-                ends_on=ends,
-                status=status,
-                last_confirmed_at=now - days(rng.randint(1, 200)),
-            )
-        )
-        terms = [("area", a) for a in _weighted(rng, AREAS, rng.choice((1, 1, 2, 3)))]
-        terms += [("form", f) for f in _weighted(rng, FORMS, rng.choice((1, 1, 2)))]
-        if rng.random() < 0.40:
-            terms += [("status", s) for s in rng.sample(STATUSES, rng.randint(1, 3))]
-        if rng.random() < 0.35:
-            terms += [("tag", t) for t in rng.sample(TAGS, rng.randint(1, 2))]
-        term_plan.append(terms)
-        home = org.registering_region
-        if home.level == "province":
-            covered = [home] if rng.random() < 0.5 else rng.sample(places.cities, rng.randint(1, 3))
-        elif home.level == "prefecture":
-            below = places.below(home, "county") or places.below(home, "township")
-            covered = (
-                [home]
-                if rng.random() < 0.6 or not below
-                else rng.sample(below, min(len(below), rng.randint(1, 3)))
-            )
-        else:
-            below = places.below(home, "township")
-            covered = (
-                [home]
-                if rng.random() < 0.5 or not below
-                else rng.sample(below, min(len(below), rng.randint(1, 4)))
-            )
-        cover_plan.append(covered)
-    projects = Project.objects.bulk_create(projects, batch_size=5000)
-    ProjectTerm.objects.bulk_create(
-        (
-            ProjectTerm(project=p, kind=k, value=v)
-            for p, terms in zip(projects, term_plan, strict=True)
-            for k, v in terms
-        ),
-        batch_size=10000,
-    )
-    ProjectCoverage.objects.bulk_create(
-        (
-            ProjectCoverage(project=p, region=r, prefix=r.prefix)
-            for p, covered in zip(projects, cover_plan, strict=True)
-            for r in covered
-        ),
-        batch_size=10000,
-    )
-
-    # -- a year of applications to them, from households all over the province --
-    # Three applications a household on average: the households of one year's applications.
-    n_households = max(1000, n_applications // 3)
-    households = []
-    for i in range(n_households):
-        township = rng.choice(places.townships)
-        households.append(
-            Household(
-                code=f"{township.code[:9]}-{first_household + i:07d}",
-                region=township,
-                station=township,
-                address=f"测试地址 {i} 号",
-                worker=worker,
-                created_by=worker,
-            )
-        )
-    households = Household.objects.bulk_create(households, batch_size=5000)
-    members = Member.objects.bulk_create(
-        (
-            Member(
-                household=h,
-                name=f"成员{h.pk}",
-                relation="head",
-                sex=rng.choice(["male", "female"]),
-                birth_date=today - days(rng.randint(365 * 5, 365 * 85)),
-            )
-            for h in households
-        ),
-        batch_size=5000,
-    )
-    needs = Need.objects.bulk_create(
-        (
-            Need(
-                household=m.household,
-                member=m,
-                area=_weighted(rng, AREAS)[0],
-                form=_weighted(rng, FORMS)[0],
-                description="测试需求",
-                status="matching",
-                created_by=worker,
-            )
-            for m in members
-        ),
-        batch_size=5000,
-    )
-    answered = ("accepted", "rejected", "delivered", "closed")
-    live = ("submitted", "accepted", "delivered")
-    taken: set[tuple[int, int]] = set()
-    applications = []
-    for _ in range(n_applications):
-        project = rng.choice(projects)
-        k = rng.randrange(n_households)
-        status = _weighted(rng, APPLICATION_MIX)[0]
-        if status in live:
-            if (k, project.pk) in taken:
-                status = "rejected"
-            taken.add((k, project.pk))
-        submitted = now - days(days=rng.randint(1, 450), hours=rng.randint(0, 23))
-        answer_after = days(seconds=rng.randint(3600, 25 * 86400))
-        answered_at = submitted + answer_after if status in answered else None
-        delivered = status in ("delivered", "closed")
-        applications.append(
-            Application(
-                need=needs[k],
-                household=households[k],
-                member=members[k],
-                project=project,
-                organization_id=project.organization_id,
-                mode="assisted",
-                status=status,
-                submitted_at=submitted,
-                answer=""
-                if answered_at is None
-                else ("rejected" if status == "rejected" else "accepted"),
-                answered_at=answered_at,
-                answer_seconds=None if answered_at is None else int(answer_after.total_seconds()),
-                rejection_reason="not_eligible" if status == "rejected" else "",
-                rejection_criterion="other" if status == "rejected" else "",
-                delivered_on=(answered_at + days(7)).date() if delivered else None,
-                delivered_value=Decimal(800) if delivered else None,
-                review_status="confirmed",
-                created_by=worker,
-                created_at=submitted,
-            )
-        )
-    applications = Application.objects.bulk_create(applications, batch_size=5000)
-    feedback = []
-    for a in applications:
-        if a.status not in ("delivered", "closed"):
-            continue
-        at = a.answered_at + days(10)
-        if a.status == "closed":
-            feedback.append(
-                Feedback(
-                    application=a,
-                    side="household",
-                    satisfaction=rng.choice((3, 4, 4, 5, 5)),
-                    recorded_by=worker,
-                    recorded_at=at,
-                )
-            )
-        if a.status == "closed" or rng.random() < 0.5:
-            feedback.append(
-                Feedback(
-                    application=a,
-                    side="supplier",
-                    satisfaction=rng.choice((4, 5)),
-                    recorded_by=worker,
-                    recorded_at=at,
-                )
-            )
-    Feedback.objects.bulk_create(feedback, batch_size=5000)
-    return {
-        "places": places,
-        "worker": worker,
-        "organisations": len(orgs),
-        "published": sum(1 for p in projects if p.status == "published"),
-        "terms": sum(len(t) for t in term_plan),
-        "coverage": sum(len(c) for c in cover_plan),
-        "applications": len(applications),
-        "feedback": len(feedback),
-    }
-
-
-def searched_needs(places: Places, worker) -> list[tuple[str, object]]:
+def searched_needs(places, worker) -> list[tuple[str, object]]:
     """The people searched for: different places (a demo township, a Guangzhou district, the
     far west), ages, statuses and tags, a person's need and a household's."""
     from django.utils import timezone
@@ -568,6 +255,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from accounts.models import User
     from matching import jobs
     from matching.candidates import (
         CANDIDATE_LIMIT,
@@ -575,17 +263,26 @@ def main() -> int:
         candidate_search,
         ranking_sql,
     )
+    from matching.models import Application, Feedback
+    from supply.models import Organization, Project, ProjectCoverage, ProjectTerm
 
-    n_projects = round(6000 * args.scale)
-    n_orgs = round(3000 * args.scale)
-    n_applications = round(450_000 * args.scale)
     with throwaway_database() as vendor:
         start = time.perf_counter()
-        data = fill(n_projects, n_orgs=n_orgs, n_applications=n_applications)
+        ctx = generate(args.scale)  # every app's synthetic data (``manage.py generate_data``)
         fill_s = time.perf_counter() - start
         start = time.perf_counter()
         kept = jobs.figures_refresh()
         refresh_s = time.perf_counter() - start
+        data = {
+            "projects": Project.objects.count(),
+            "published": Project.objects.filter(status="published").count(),
+            "organisations": Organization.objects.count(),
+            "terms": ProjectTerm.objects.count(),
+            "coverage": ProjectCoverage.objects.count(),
+            "applications": Application.objects.count(),
+            "feedback": Feedback.objects.count(),
+        }
+        worker = User.objects.filter(is_synthetic=True, role="social_worker").order_by("pk")[0]
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -596,7 +293,8 @@ def main() -> int:
         else:
             jit = server = "-"
         print(
-            f"database: {vendor} {server} (jit {jit}); scale {args.scale}: {n_projects:,} projects "
+            f"database: {vendor} {server} (jit {jit}); scale {args.scale}: "
+            f"{data['projects']:,} projects "
             f"({data['published']:,} published) of {data['organisations']:,} organisations, "
             f"{data['terms']:,} terms, {data['coverage']:,} coverage rows, "
             f"{data['applications']:,} applications, {data['feedback']:,} feedback; "
@@ -605,7 +303,7 @@ def main() -> int:
         )
         settings.DEBUG = False  # as in production: no query log
         today = timezone.localdate()
-        cases = searched_needs(data["places"], data["worker"]) + sampled_needs(args.needs)
+        cases = searched_needs(ctx.shared["places"], worker) + sampled_needs(args.needs)
         bare = vendor == "postgresql"
 
         def run_bare(need) -> list[tuple]:

@@ -2,10 +2,11 @@
 every listed project, workbook, content hash), the notification of every township station's
 social workers, and their e-mails.
 
-Scale 1.0 is DOMAIN.md §2's province: 6,000 projects of 3,000 organisations (the fill of
-``bench_candidates.py``, about 5,100 listed) and 30,000 social workers with an e-mail address
-over the 1,757 townships. Two editions are published in turn: the first (every project new),
-then, after a tenth of the projects changed, the next half year's (compared with the first).
+Scale 1.0 is DOMAIN.md §2's province: 6,000 projects of 3,000 organisations and 30,000 social
+workers with an e-mail address over the 1,757 townships, as the project's synthetic data
+generator makes them (``supply/synthetic.py``, ``needs/synthetic.py`` without households). Two
+editions are published in turn: the first (every project new), then, after a tenth of the
+projects changed, the next half year's (compared with the first).
 
 Each publication runs in a fresh process on the filled database (PostgreSQL), as a Celery
 worker would, with tasks eager: the process's peak resident memory (``ru_maxrss``) is the
@@ -108,36 +109,28 @@ def main() -> int:
 
     import random
 
-    from bench_candidates import fill
+    from _setup import generate
     from django.db import connection
     from django.utils import timezone
 
     from accounts.models import User
-    from supply.models import Project
+    from supply.models import Organization, Project
     from supply.periods import next_period, period_of
 
     n_projects = round(6000 * args.scale)
-    n_workers = round(30_000 * args.scale)
     with throwaway_database() as vendor:
         if vendor != "postgresql":
             print("bench_edition needs PostgreSQL (DATABASE_URL): each run is its own process")
             return 2
         t0 = time.perf_counter()
-        data = fill(n_projects, n_orgs=round(3000 * args.scale), n_applications=0)
-        townships = data["places"].townships
-        User.objects.bulk_create(
-            (
-                User(
-                    username=f"station_worker_{i}",
-                    name=f"社工{i}",
-                    email=f"station{i}@example.org",
-                    role=User.Role.SOCIAL_WORKER,
-                    region=townships[i % len(townships)],
-                )
-                for i in range(n_workers)
-            ),
-            batch_size=5000,
-        )
+        # The ledger and the stations' social workers (with an e-mail address) of the
+        # synthetic data generator, without households.
+        generate(args.scale, only=("needs", "supply"), sizes={"households": 0})
+        n_workers = User.objects.filter(role=User.Role.SOCIAL_WORKER).count()
+        data = {
+            "published": Project.objects.filter(status="published").count(),
+            "organisations": Organization.objects.count(),
+        }
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(

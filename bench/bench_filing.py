@@ -1,12 +1,13 @@
 """The need ledger's filing export (needs.filing) at scale: a county's and a city's file.
 
-The data is ``bench_households.py``'s fill (scale 0.1 = 100,000 households over the 1,757
-townships), with every member given an encrypted ID number and phone so that the export
-decrypts and masks as many values as a real ledger holds. Each case is the whole download as
-the page serves it (``POST /needs/export/filing/`` through Django's test client, the stream read
-to its end): the time, the number of queries, the bytes, and the peak of Python's memory while
-the file is written (tracemalloc, in a second run: it slows Python down) beside the process's
-maximum resident size.
+The data is the synthetic data generator's need ledger (``needs/synthetic.py``, scale 0.1 =
+100,000 households over the 1,757 townships), with every member given an encrypted ID number and
+phone so that the export decrypts and masks as many values as a real ledger holds. Each case is
+the whole download as the page serves it (``POST /needs/export/filing/`` through Django's test
+client, the stream read to its end): the time, the number of queries, the bytes, and the peak of
+Python's memory while the file is written (tracemalloc, in a second run: it slows Python down)
+beside the process's maximum resident size.
+
 
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_filing.py --scale 0.1 --keepdb
 
@@ -23,8 +24,7 @@ import time
 import tracemalloc
 import warnings
 
-from _setup import ROOT  # noqa: F401  (sets Django up)
-from bench_households import fill, fill_postgresql
+import _setup  # sets Django up
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
@@ -86,10 +86,7 @@ def main() -> int:
             if filled:
                 raise SystemExit(f"the kept database holds {filled:,} households: drop it first")
             start = time.perf_counter()
-            if vendor == "postgresql":
-                fill_postgresql(n_households)
-            else:
-                fill(n_households)
+            _setup.generate(args.scale, only=("needs",))
             print(f"filled in {time.perf_counter() - start:.0f} s")
         _encrypt_members()
         if vendor == "postgresql":

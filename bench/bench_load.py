@@ -1,10 +1,10 @@
 """50 simulated staff on gunicorn at province scale: requests per second, p95, errors.
 
-The database is filled at ``--scale`` of DOMAIN.md §2 by the two benchmarks' fills: the need
-ledger of ``bench_households.py`` (1.0: 1,000,000 households, 2.5 M people, needs, visits,
-statuses, tags; PostgreSQL's INSERT ... SELECT) and the supply ledger with a year of
-applications of ``bench_candidates.py`` (1.0: 3,000 organisations, 6,000 projects, 450,000
-applications from 150,000 more households, feedback), then the organisations' kept figures.
+The database is filled at ``--scale`` of DOMAIN.md §2 by the project's synthetic data generator
+(``manage.py generate_data``: every app's ``synthetic.py``; 1.0: 1,000,000 households, 2.4 M
+people, needs, visits, statuses, tags by PostgreSQL's INSERT ... SELECT; 3,000 organisations,
+6,000 projects, 450,000 applications from 150,000 of those households, feedback), then the
+organisations' kept figures.
 Staff are prepared with logged-in sessions: social workers of townships with applications,
 charity staff of organisations with applications, county civil affairs reviewers.
 
@@ -152,13 +152,11 @@ def main() -> int:
     parser.add_argument("--keepdb", action="store_true", help="keep (and reuse) the filled db")
     args = parser.parse_args()
 
-    from bench_candidates import fill as fill_supply
-    from bench_households import fill_postgresql as fill_households
+    from _setup import generate
     from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from matching import jobs
     from needs.models import Household
 
     if connection.vendor != "postgresql":
@@ -171,14 +169,7 @@ def main() -> int:
     try:
         t0 = time.perf_counter()
         if not Household.objects.exists():
-            fill_households(round(1_000_000 * args.scale))
-            fill_supply(
-                round(6000 * args.scale),
-                n_orgs=round(3000 * args.scale),
-                n_applications=round(450_000 * args.scale),
-                first_household=2_000_000,
-            )
-            jobs.figures_refresh()
+            generate(args.scale)  # every app's synthetic data, the figures job included
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         print(

@@ -1,13 +1,14 @@
 """The daily early-warning job (``oversight.risk.run``) at province scale.
 
-The households, people, needs, visits, statuses and tags are the fill of
-``bench_households.py`` (``fill_postgresql``: 1,000,000 households and about 2.4 M people at
-scale 1.0). On top of it, by ``INSERT … SELECT`` as well, what the rules read and that fill
-leaves out (``fill_risk``): the needs' dates spread over two months, 5 % of the 低保 and 特困
+The households, people, needs, visits, statuses and tags are the synthetic data generator's need
+ledger (``needs/synthetic.py``, by ``INSERT … SELECT``: 1,000,000 households and about 2.4 M
+people at scale 1.0). On top of it, by ``INSERT … SELECT`` as well, what the rules read and that
+fill leaves out (``fill_risk``): the needs' dates spread over two months, 5 % of the 低保 and 特困
 statuses ended within the last 500 days, a guardian's consent for half the children (expiring
 between 200 days ago and 300 days ahead), 60 projects of 30 organisations and 450,000
 applications (×0.45 of the households' count) from a third of as many households, three each,
 half of the later ones rejected, over 450 days; and a civil-affairs officer in every county.
+
 
 It times the first run of the job (every signal inserted, every worker and county told), a
 second run the same day (every signal refreshed, nobody told again: idempotent), and each
@@ -27,8 +28,7 @@ import datetime as dt
 import os
 import time
 
-from _setup import ROOT  # noqa: F401  (sets Django up)
-from bench_households import fill_postgresql
+import _setup  # sets Django up
 from django.db import connection, models, transaction
 from django.test.utils import setup_databases, teardown_databases
 
@@ -215,7 +215,7 @@ def main() -> int:
             raise SystemExit(f"the kept database holds {filled:,} households: drop it first")
         start = time.perf_counter()
         if not filled:
-            fill_postgresql(n_households)
+            _setup.generate(args.scale, only=("needs",))
         if not Application.objects.exists():
             with transaction.atomic():
                 fill_risk(n_households)

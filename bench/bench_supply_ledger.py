@@ -1,7 +1,8 @@
 """The supply ledger's lists at ledger scale (issue 9 points 9, 10, 12).
 
-The same fill as ``bench_candidates.py`` (organisations of the three tiers, their projects in
-every status with coverage over Guangdong, fifteen months of applications), then the first page
+The project's synthetic data generator (``manage.py generate_data``) with 10,000 projects of
+5,000 organisations of the three tiers in every status with coverage over Guangdong, fifteen
+months of applications), then the first page
 (50 rows) and the count of:
 
 - the project list a social worker, a county officer and the province officer get (the one
@@ -20,8 +21,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _setup import median_ms, throwaway_database
-from bench_candidates import fill
+from _setup import generate, median_ms, throwaway_database
 
 #: A page and its count, on PostgreSQL, at 10,000 projects. Measured (jit off): the lists
 #: 88-130 ms (before issue 9: 120-145 ms, with a DISTINCT sort), the filters 40-67 ms.
@@ -40,17 +40,29 @@ def main() -> int:
     from django.db.models import Count
 
     from accounts.models import Region, User
+    from matching.models import Application
     from supply import selectors
     from supply.filters import ProjectFilterSet
     from supply.models import Project
 
     with throwaway_database() as vendor:
         start = time.perf_counter()
-        data = fill(args.projects, args.applications_per_project)
+        n_applications = args.projects * args.applications_per_project
+        applying = max(1000, n_applications // 3)
+        generate(
+            1.0,
+            sizes={
+                "projects": args.projects,
+                "organisations": max(30, args.projects // 2),
+                "applications": n_applications,
+                "applying_households": applying,
+                "households": applying * 2,  # 0.6 of them have a need
+            },
+        )
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        worker = data["worker"]
+        worker = User.objects.filter(is_synthetic=True, role="social_worker").order_by("pk")[0]
         township = worker.region
         county = township.parent
         officer = User.objects.create(username="bench_county", role="civil_affairs", region=county)
@@ -61,7 +73,8 @@ def main() -> int:
         statuses = dict(Project.objects.order_by().values_list("status").annotate(n=Count("pk")))
         print(
             f"database: {vendor}; {args.projects:,} projects {statuses}, "
-            f"{data['applications']:,} applications; filled in {time.perf_counter() - start:.0f} s"
+            f"{Application.objects.count():,} applications; "
+            f"filled in {time.perf_counter() - start:.0f} s"
         )
 
         def page(queryset):

@@ -207,6 +207,13 @@ class Household(models.Model):
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     archived_reason = EncryptedTextField(_("reason for archiving"), max_length=200, blank=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("Made by the synthetic data generator (generate_data), not a real household."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

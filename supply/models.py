@@ -135,6 +135,15 @@ class Organization(models.Model):
         blank=True,
         limit_choices_to={"role": "charity"},
     )
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_(
+            "Made by the synthetic data generator (generate_data), not a real organisation."
+        ),
+    )
     created_at = models.DateTimeField(
         default=timezone.now, editable=False, verbose_name=_("recorded")
     )
