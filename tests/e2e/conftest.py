@@ -57,7 +57,10 @@ def open_menu_link(page, name: str) -> None:
     link = page.locator("#mainnav").get_by_role("link", name=name, exact=True)
     if not link.is_visible():
         page.locator("#mainnav .dropdown").filter(has=named).locator(".dropdown-toggle").click()
-    link.click()
+    # Returns once the linked page is there: a check run right after the click could otherwise
+    # meet the document between two pages (no documentElement yet).
+    with page.expect_navigation():
+        link.click()
 
 
 def no_sideways_scroll(page) -> None:
