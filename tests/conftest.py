@@ -18,9 +18,10 @@ from .factories import UserFactory, region_tree
 def _own_redis_database_per_process():
     """Under pytest-xdist each process gets its own Redis database for the cache: the tests
     empty the cache between tests (FLUSHDB), which would otherwise empty another process's
-    mid-test (a throttle's or a lockout's count). Process ``gwN`` takes database 2N above the
-    configured one (the broker's, one above, is only used by tests that start a worker with
-    their own broker)."""
+    mid-test (a throttle's or a lockout's count), and a worker started by a test would read
+    another process's cached figures (the demand signals of an evaluation). Process ``gwN``
+    takes database 2N above the configured one (the broker's, one above, is only used by tests
+    that start a worker with their own broker)."""
     process = os.environ.get("PYTEST_XDIST_WORKER", "")
     cache_config = django_settings.CACHES["default"]
     if not process.startswith("gw") or not cache_config["BACKEND"].endswith("RedisCache"):
@@ -29,8 +30,17 @@ def _own_redis_database_per_process():
     url = urlsplit(cache_config["LOCATION"])
     database = int(url.path.strip("/") or 0) + 2 * int(process[2:])
     location = urlunsplit(url._replace(path=f"/{database}"))
-    with override_settings(CACHES={"default": {**cache_config, "LOCATION": location}}):
-        yield
+    # The processes the tests start (a real celery worker, manage.py) read REDIS_URL.
+    before = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = location
+    try:
+        with override_settings(CACHES={"default": {**cache_config, "LOCATION": location}}):
+            yield
+    finally:
+        if before is None:
+            os.environ.pop("REDIS_URL", None)
+        else:
+            os.environ["REDIS_URL"] = before
 
 
 @pytest.fixture(autouse=True)
