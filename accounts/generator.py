@@ -18,8 +18,6 @@ Dates are counted back from the day of the run.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import random
 import time
 import zlib
@@ -32,6 +30,8 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .app_modules import app_functions
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -188,19 +188,7 @@ def synthetic_rows_present() -> bool:
 def generators(only: Collection[str] | None = None) -> list[tuple[Any, Callable[[Context], None]]]:
     """``(app config, generate)`` of every app's ``synthetic`` module, INSTALLED_APPS order
     (only the apps labelled in ``only`` when given)."""
-    found = []
-    for config in apps.get_app_configs():
-        if only is not None and config.label not in only:
-            continue
-        if not hasattr(config.module, "__path__"):  # a plain module has no submodules
-            continue
-        name = f"{config.name}.synthetic"
-        if importlib.util.find_spec(name) is None:
-            continue
-        generate = getattr(importlib.import_module(name), "generate", None)
-        if callable(generate):
-            found.append((config, generate))
-    return found
+    return app_functions("synthetic", "generate", only)
 
 
 def run(

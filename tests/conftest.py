@@ -114,6 +114,11 @@ def county_officer(regions):
 
 
 @pytest.fixture
+def city_officer(regions):
+    return UserFactory(username="city_officer", role="civil_affairs", region=regions["city"])
+
+
+@pytest.fixture
 def other_county_officer(regions):
     return UserFactory(
         username="other_county_officer", role="civil_affairs", region=regions["county_b"]

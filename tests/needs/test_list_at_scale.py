@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 fill_urgent = importlib.import_module("needs.migrations.0005_list_at_scale").fill_urgent
 
 
-@pytest.fixture
-def city_officer(regions):
-    return UserFactory(username="city_officer", role="civil_affairs", region=regions["city"])
-
-
 def _codes(response) -> set[str]:
     return {h.code for h in response.context["page"].object_list}
 

@@ -23,23 +23,6 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("needs.migrations.0007_member_station_code")
 
 
-@pytest.fixture
-def city_officer(regions):
-    return UserFactory(username="city_officer", role="civil_affairs", region=regions["city"])
-
-
-@pytest.fixture
-def county_b_officer(regions):
-    return UserFactory(
-        username="county_b_officer", role="civil_affairs", region=regions["county_b"]
-    )
-
-
-@pytest.fixture
-def admin(regions):
-    return UserFactory(username="admin_user", role="administrator", region=regions["province"])
-
-
 def _stations(household: Household) -> set[str]:
     return set(Member.objects.filter(household=household).values_list("station_code", flat=True))
 
@@ -94,7 +77,7 @@ def test_the_migration_fills_every_members_station_code(worker, outsider, region
 
 
 def test_a_surname_alone_finds_the_households_of_the_scope_and_none_outside(
-    client, worker, outsider, county_officer, county_b_officer, city_officer, regions, household
+    client, worker, outsider, county_officer, other_county_officer, city_officer, regions, household
 ):
     wangbu_worker = UserFactory(role="social_worker", region=regions["township_a2"])
     wangbu = make_household(wangbu_worker, regions["township_a2"], members=[member_input("陈望")])
@@ -103,9 +86,9 @@ def test_a_surname_alone_finds_the_households_of_the_scope_and_none_outside(
 
     assert _found(client, worker, "陈") == {household.code}
     assert _found(client, county_officer, "陈") == {household.code, wangbu.code}
-    assert _found(client, county_b_officer, "陈") == {taihe.code}
+    assert _found(client, other_county_officer, "陈") == {taihe.code}
     assert _found(client, city_officer, "陈") == {household.code, wangbu.code, taihe.code}
-    assert _found(client, county_b_officer, "王") == set()
+    assert _found(client, other_county_officer, "王") == set()
     # A whole name takes the other path (the households' ids), in the same scope.
     assert _found(client, county_officer, "陈太和") == set()
     assert _found(client, city_officer, "陈太和") == {taihe.code}
@@ -144,7 +127,7 @@ def test_a_member_who_left_is_not_found(client, worker, county_officer, regions)
 
 
 def test_a_member_moved_to_another_household_is_found_under_the_new_one(
-    client, worker, outsider, county_officer, county_b_officer, regions, household
+    client, worker, outsider, county_officer, other_county_officer, regions, household
 ):
     taihe = make_household(outsider, regions["township_b1"], members=[member_input("黄志强")])
     member = Member.objects.get(household=household, name="陈小明")  # the household not read
@@ -152,18 +135,25 @@ def test_a_member_moved_to_another_household_is_found_under_the_new_one(
     member.save()
 
     assert Member.objects.get(pk=member.pk).station_code == "441803102000"
-    assert _found(client, county_b_officer, "陈") == {taihe.code}
-    assert _found(client, county_b_officer, "陈小明") == {taihe.code}
+    assert _found(client, other_county_officer, "陈") == {taihe.code}
+    assert _found(client, other_county_officer, "陈小明") == {taihe.code}
     assert _found(client, county_officer, "陈小明") == set()
     assert _found(client, county_officer, "陈") == {household.code}  # the mother stays
 
 
 def test_the_code_follows_a_household_moving_to_another_station(
-    client, worker, outsider, admin, county_officer, county_b_officer, regions, household
+    client,
+    worker,
+    outsider,
+    administrator,
+    county_officer,
+    other_county_officer,
+    regions,
+    household,
 ):
     stale = Member.objects.get(household=household, name="陈秀英")  # loaded before the move
     services.household_save(
-        user=admin,
+        user=administrator,
         household=household,
         fields={"region": regions["township_b1"], "worker": outsider},
         members=_member_inputs(household),
@@ -176,7 +166,7 @@ def test_the_code_follows_a_household_moving_to_another_station(
     stale.save()
     assert _stations(household) == {"441803102000"}
 
-    assert _found(client, county_b_officer, "陈") == {household.code}
+    assert _found(client, other_county_officer, "陈") == {household.code}
     assert _found(client, outsider, "陈") == {household.code}
     assert _found(client, county_officer, "陈") == set()
     assert _found(client, worker, "陈") == set()

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import unicodedata
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.app_modules import app_functions
 from accounts.models import Region, User
 from accounts.services import notify
 
@@ -120,16 +118,9 @@ class Command(BaseCommand):
         Accounts imports no other app, so the apps above it bring their own demo data. An app
         without a ``demo`` module is skipped; an error inside one is not swallowed.
         """
-        for config in apps.get_app_configs():
-            if not hasattr(config.module, "__path__"):  # a plain module has no submodules
-                continue
-            name = f"{config.name}.demo"
-            if importlib.util.find_spec(name) is None:
-                continue
-            seed = getattr(importlib.import_module(name), "seed", None)
-            if callable(seed):
-                with transaction.atomic():
-                    seed(stdout=self.stdout)
+        for _config, seed in app_functions("demo", "seed"):
+            with transaction.atomic():
+                seed(stdout=self.stdout)
 
     def _print_mail(self) -> None:
         """Say where the notifications went instead of printing each e-mail."""
