@@ -105,6 +105,7 @@ def fill_risk(n_households: int) -> None:
         {
             "need_id": "x.need_id",
             "household_id": "x.household_id",
+            "place": "x.place",
             "member_id": "x.member_id",
             "project_id": "(%s::bigint[])[x.p]",
             "organization_id": "(%s::bigint[])[x.p]",
@@ -167,6 +168,7 @@ def fill_risk(n_households: int) -> None:
             "applications",
             f"INSERT INTO matching_application ({a_columns}) SELECT {a_values} "
             "FROM (SELECT n.id AS need_id, n.household_id, m.id AS member_id, h.worker_id, "
+            "h.region_id AS place, "
             "k, (1 + floor(random() * 60) + n.id * 0)::int AS p, "
             "%s - random() * interval '450 days' AS submitted, "
             "CASE WHEN k = 1 THEN (ARRAY['submitted', 'accepted', 'rejected'])"

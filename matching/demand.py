@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +116,7 @@ class RegionDemand:
 def open_needs(province: str, *, as_of: dt.datetime | None = None):
     """The needs counted: live now, or open at ``as_of`` (recorded before it and not closed
     before it), in the province."""
-    needs = Need.objects.filter(household__region__code__startswith=province[:2])
+    needs = Need.objects.filter(place__startswith=province[:2])  # the household's place
     if as_of is None:
         return needs.live()
     return needs.filter(created_at__lt=as_of).filter(
@@ -127,10 +128,12 @@ def township_counts(province: str, *, as_of: dt.datetime | None = None) -> list[
     """The one GROUP BY: (township prefix, area, form, count)."""
     return list(
         open_needs(province, as_of=as_of)
-        .annotate(township=Substr("household__region__code", 1, 9))
-        .order_by()
+        .annotate(township=Substr("place", 1, 9))
+        # In the order of the live needs' index (need_live_township_cell), COUNT(*): read from
+        # the index alone, without a sort.
+        .order_by("township", "area", "form")
         .values_list("township", "area", "form")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
 
 
@@ -220,9 +223,29 @@ def compute_province(
 ) -> dict[str, RegionDemand]:
     """Every region of the province (province, cities, counties, townships) with its published
     figures. ``as_of`` None: live needs and listings running today."""
+    return build_province(*province_inputs(province, as_of=as_of, day=day))
+
+
+def province_inputs(
+    province: str, *, as_of: dt.datetime | None = None, day: dt.date | None = None
+) -> tuple[dict[str, tuple[str, str, str | None]], set[tuple[str, str, str]], list[tuple]]:
+    """What the province's figures are computed from (three reads): the region tree, the
+    covered cells, the township counts."""
     day = day or (timezone.localdate(as_of) if as_of else timezone.localdate())
-    tree = _region_tree(province)
-    covered = covered_cells(province, day)
+    return (
+        _region_tree(province),
+        covered_cells(province, day),
+        sorted(township_counts(province, as_of=as_of)),
+    )
+
+
+def build_province(
+    tree: dict[str, tuple[str, str, str | None]],
+    covered: set[tuple[str, str, str]],
+    counts: list[tuple],
+) -> dict[str, RegionDemand]:
+    """The province's figures from its inputs (``province_inputs``), without the database:
+    the roll-up along the region tree and the suppression."""
     values: dict[Key, int] = defaultdict(int)
     cells_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
     uncovered_somewhere: set[tuple[str, str, str]] = set()
@@ -236,7 +259,7 @@ def compute_province(
         return codes
 
     chains: dict[str, list[str]] = {}
-    for township, area, form, n in sorted(township_counts(province, as_of=as_of)):
+    for township, area, form, n in counts:
         code = township.ljust(12, "0")
         if code not in chains:
             chains[code] = chain(code) or [code]
@@ -438,12 +461,35 @@ def province_at(
     briefly for the region ``asking``: its evaluation asks for them per part of the section
     (totals, child rows, breakdowns), so one region's evaluation computes them once, whatever
     other region's evaluation ran before."""
-    key = f"demand-at:{province}:{as_of.isoformat()}:{day.isoformat()}:{asking}"
+    key = _at_key(province, as_of=as_of, day=day, asking=asking)
     found = cache.get(key)
     if found is None:
         found = compute_province(province, as_of=as_of, day=day)
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def _at_key(province: str, *, as_of: dt.datetime, day: dt.date, asking: str) -> str:
+    return f"demand-at:{province}:{as_of.isoformat()}:{day.isoformat()}:{asking}"
+
+
+def province_at_later(
+    province: str, *, as_of: dt.datetime, day: dt.date, asking: str
+) -> Callable[[], None] | None:
+    """For an evaluation with other sections to compute first: read the inputs of
+    ``province_at``'s figures now and return the rest (Python only, no database: the roll-up
+    and the suppression, about 2.5 s for a province of 1,000,000 households), which leaves them
+    where ``province_at`` finds them; to run in a thread while the other sections' queries run.
+    None when they are there already."""
+    key = _at_key(province, as_of=as_of, day=day, asking=asking)
+    if cache.get(key) is not None:
+        return None
+    inputs = province_inputs(province, as_of=as_of, day=day)
+
+    def finish() -> None:
+        cache.set(key, build_province(*inputs), CACHE_SECONDS)
+
+    return finish
 
 
 def _published(value: int | None) -> int | str:

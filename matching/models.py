@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.fields import EncryptedTextField
 from accounts.scope import RegionScopedQuerySet, region_scope
+from needs.carried import CarriesHousehold, CarriesHouseholdQuerySet, carry
 from needs.models import Consent, Household, Member, Need
 from supply.models import Organization, Project
 
@@ -28,7 +29,7 @@ EXPIRE_AFTER = dt.timedelta(days=30)
 FEEDBACK_REMIND_EVERY = dt.timedelta(days=7)
 
 
-class ApplicationQuerySet(RegionScopedQuerySet):
+class ApplicationQuerySet(CarriesHouseholdQuerySet, RegionScopedQuerySet):
     region_field = "household__region__code"
 
     def visible_to(self, user: Any) -> ApplicationQuerySet:
@@ -54,7 +55,7 @@ class ApplicationQuerySet(RegionScopedQuerySet):
         )
 
 
-class Application(models.Model):
+class Application(CarriesHousehold):
     """A match (对接): one need of a household put to one project of a supplier.
 
     The worker applies for the household (协助申请) or records the household's own application
@@ -133,6 +134,9 @@ class Application(models.Model):
         editable=False,
         verbose_name=_("household"),
     )
+    # A copy of the household's place (``needs.carried``): the province's figures group by it
+    # without joining the households.
+    place = models.CharField(_("household's place"), max_length=12, default="", editable=False)
     member = models.ForeignKey(
         Member,
         verbose_name=_("person applying"),
@@ -471,3 +475,6 @@ class OrganizationFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.accepted}/{self.answered}"
+
+
+carry(Application, "place", "region_id")

@@ -6,15 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import register_access_field, register_personal_model
 
+from .carried import copied_fields
 from .excel import FULL_EXPORT_FIELD
 from .filing import FULL_FIELD as FILING_FULL_FIELD
 from .id_lookups import CHECK, SEARCH
 
-for name in ("Household", "AssistanceRecord", "MemberTag", "Visit", "Need", "Consent"):
-    register_personal_model(apps.get_model("needs", name))
-# A member's station code is a copy of the household's station (for the search by name): its
-# change is the household's, recorded there.
-register_personal_model(apps.get_model("needs", "Member"), exclude=("station_code",))
+# The copies of a household's codes its rows carry (a member's station, a need's or a visit's
+# place: ``needs.carried``) are left out: their change is the household's, recorded there.
+for name in ("Household", "AssistanceRecord", "MemberTag", "Visit", "Need", "Consent", "Member"):
+    model = apps.get_model("needs", name)
+    register_personal_model(model, exclude=copied_fields(model))
 
 # AccessLog.field of the ID lookups (needs.id_lookups) and of a full workbook (needs.excel).
 register_access_field(SEARCH, _("ID number search on the household list"))

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,7 +24,18 @@ from accounts.taxonomies import (
     VulnerabilityTag,
 )
 
+from .carried import (
+    CarriesHousehold,
+    CarriesHouseholdQuerySet,
+    carry,
+    copied_fields,
+    fill,
+    household_moved,
+)
 from .idnumbers import age_on
+
+#: The household's codes its rows carry copies of (``needs.carried``).
+CARRIED_CODES = ("station_id", "region_id")
 
 
 def code_range(prefix: str) -> tuple[str, str]:
@@ -255,21 +267,26 @@ class Household(models.Model):
         return self.code
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A household moving to another station takes its members' carried code along
-        (``Member.station_code``), in one UPDATE."""
-        stored = getattr(self, "_stored_station_id", None)
+        """A household moving to another station or place takes the copies its rows carry
+        along (``needs.carried``: members' station code, needs', visits' and applications'
+        place), one UPDATE a kind of row."""
+        stored = getattr(self, "_stored_codes", None) or {}
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "station" not in update_fields:
-            stored = None  # the station is not written
+        if update_fields is not None:
+            written = {f"{name}_id" for name in update_fields} | set(update_fields)
+            stored = {k: v for k, v in stored.items() if k in written}
         super().save(*args, **kwargs)
-        if stored is not None and stored != self.station_id:
-            Member.objects.filter(household=self).update(station_code=self.station_id)
-        self._stored_station_id = self.station_id
+        changed = {k for k, v in stored.items() if v != getattr(self, k)}
+        if changed:
+            household_moved(self, changed)
+        self._stored_codes = {k: getattr(self, k) for k in CARRIED_CODES}
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Household:
         household = super().from_db(db, field_names, values)
-        household._stored_station_id = household.__dict__.get("station_id")
+        household._stored_codes = {
+            k: household.__dict__[k] for k in CARRIED_CODES if k in household.__dict__
+        }
         return household
 
     @property
@@ -277,29 +294,8 @@ class Household(models.Model):
         return self.archived_at is not None
 
 
-class MemberQuerySet(RegionScopedQuerySet):
+class MemberQuerySet(CarriesHouseholdQuerySet, RegionScopedQuerySet):
     region_field = "household__region__code"
-
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Member]:
-        """Members created in bulk carry their household's station code too (``save`` is not
-        called): from the household object given, else read in one query."""
-        objs = list(objs)
-        unknown = {
-            m.household_id
-            for m in objs
-            if not Member.household.is_cached(m) and m.household_id is not None
-        }
-        stations = dict(
-            Household.objects.filter(pk__in=unknown).values_list("pk", "station_id")
-            if unknown
-            else []
-        )
-        for m in objs:
-            if Member.household.is_cached(m):
-                m.station_code = m.household.station_id
-            elif m.household_id in stations:
-                m.station_code = stations[m.household_id]
-        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Member(models.Model):
@@ -365,6 +361,9 @@ class Member(models.Model):
     station_code = models.CharField(
         _("station (township) code"), max_length=12, default="", editable=False
     )
+    # The household's place, copied likewise: the evaluation counts the people of a region
+    # without joining the households.
+    place = models.CharField(_("household's place"), max_length=12, default="", editable=False)
     created_at = models.DateTimeField(
         default=timezone.now, editable=False, verbose_name=_("recorded")
     )
@@ -405,32 +404,30 @@ class Member(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Carry the household's station code: from the household object when it is at hand
-        (the services'), read when the member is new or moves to another household. Otherwise
-        the stored code is left as it is (``update_fields`` without it): the household's
-        save keeps it, and an instance loaded before a station move must not write it back."""
+        """Carry the household's station code and place (``needs.carried``): from the household
+        object when it is at hand (the services'), read when the member is new or moves to
+        another household. Otherwise the stored copies are left as they are (``update_fields``
+        without them): the household's save keeps them, and an instance loaded before a move
+        must not write them back."""
         moved = self._state.adding or self.household_id != getattr(
             self, "_stored_household_id", None
         )
         update_fields = kwargs.get("update_fields")
-        if Member.household.is_cached(self):
-            self.station_code = self.household.station_id
-        elif moved:
-            self.station_code = (
-                Household.objects.filter(pk=self.household_id)
-                .values_list("station_id", flat=True)
-                .first()
-                or ""
-            )
+        copies = copied_fields(Member)
+        if Member.household.is_cached(self) or moved:
+            fill(Member, [self])
         elif update_fields is None:
             deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "station_code" and f.attname not in deferred
+                if not f.primary_key and f.name not in copies and f.attname not in deferred
             ]
-        if update_fields is not None and moved and "station_code" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "station_code"]
+        if update_fields is not None and moved:
+            kwargs["update_fields"] = [
+                *update_fields,
+                *(f for f in copies if f not in update_fields),
+            ]
         super().save(*args, **kwargs)
         self._stored_household_id = self.household_id
 
@@ -517,16 +514,19 @@ class MemberTag(models.Model):
         return self.get_tag_display()
 
 
-class VisitQuerySet(RegionScopedQuerySet):
+class VisitQuerySet(CarriesHouseholdQuerySet, RegionScopedQuerySet):
     region_field = "household__region__code"
 
 
-class Visit(models.Model):
+class Visit(CarriesHousehold):
     """A home visit (入户走访)."""
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="visits", verbose_name=_("household")
     )
+    # A copy of the household's place (``needs.carried``): the province's figures group by it
+    # without joining the households.
+    place = models.CharField(_("household's place"), max_length=12, default="", editable=False)
     visited_on = models.DateField(_("date of visit"))
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -558,14 +558,14 @@ class Visit(models.Model):
         return f"{self.household} {self.visited_on}"
 
 
-class NeedQuerySet(RegionScopedQuerySet):
+class NeedQuerySet(CarriesHouseholdQuerySet, RegionScopedQuerySet):
     region_field = "household__region__code"
 
     def live(self) -> NeedQuerySet:
         return self.filter(status__in=Need.LIVE_STATUSES)
 
 
-class Need(models.Model):
+class Need(CarriesHousehold):
     """One charity-aid need of a household (a line of the need list, 需求信息清单).
 
     The status moves only through ``needs.services.need_transition``.
@@ -598,6 +598,9 @@ class Need(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="needs", verbose_name=_("household")
     )
+    # A copy of the household's place (``needs.carried``): the province's figures group by it
+    # without joining the households.
+    place = models.CharField(_("household's place"), max_length=12, default="", editable=False)
     member = models.ForeignKey(
         Member,
         verbose_name=_("person"),
@@ -653,6 +656,16 @@ class Need(models.Model):
                 fields=["area", "household"],
                 condition=models.Q(status__in=["open", "matching"]),
                 name="need_live_area_household",
+            ),
+            # The demand signals' one GROUP BY of the province's live needs by township, area
+            # and form (matching.demand): read in this index's order, from it alone.
+            models.Index(
+                Substr("place", 1, 9),
+                "area",
+                "form",
+                include=["place"],
+                condition=models.Q(status__in=["open", "matching"]),
+                name="need_live_township_cell",
             ),
         ]
         constraints = [
@@ -809,3 +822,9 @@ def household_region_code(obj: Any) -> str:
     """The region code of any needs object, for access-log rows."""
     household = obj if isinstance(obj, Household) else obj.household
     return household.region_id
+
+
+carry(Member, "station_code", "station_id")
+carry(Member, "place", "region_id")
+carry(Visit, "place", "region_id")
+carry(Need, "place", "region_id")

@@ -323,7 +323,7 @@ def _households_sql(ctx: Context, plan: dict[str, Any]) -> None:
             "members",
             "INSERT INTO needs_member (name, id_number, id_number_index, sex, birth_date, "
             "relation, phone, phone_index, disability_type, health_notes, school_or_work, "
-            "created_at, updated_at, household_id, station_code) "
+            "created_at, updated_at, household_id, station_code, place) "
             "SELECT substr(%s, 1 + least(floor(-ln(1 - random()) * 18), %s)::int, 1) "
             "|| substr(%s, 1 + floor(random() * %s)::int, 1) "
             "|| CASE WHEN random() < 0.7 THEN substr(%s, 1 + floor(random() * %s)::int, 1) "
@@ -331,10 +331,11 @@ def _households_sql(ctx: Context, plan: dict[str, Any]) -> None:
             "CASE WHEN random() < 0.5 THEN 'male' ELSE 'female' END, "
             "%s::date - (365 + floor(random() * 365 * 89))::int, "
             "CASE k WHEN 1 THEN 'head' WHEN 2 THEN 'spouse' ELSE 'child' END, "
-            "'', '', '', '', '', %s, %s, h.id, h.station_id "
+            "'', '', '', '', '', %s, %s, h.id, h.station_id, h.region_id "
             # random() in an ordered subquery's select list runs after its sort: in the
             # households' order whatever their order on disk (the seed's rows stay the same).
-            "FROM (SELECT h.id, h.station_id, (%s::int[])[1 + floor(random() * %s)::int] AS size "
+            "FROM (SELECT h.id, h.station_id, h.region_id, "
+            "(%s::int[])[1 + floor(random() * %s)::int] AS size "
             "FROM needs_household h WHERE h.is_synthetic ORDER BY h.id) h "
             "CROSS JOIN LATERAL generate_series(1, h.size) k ORDER BY h.id, k",
             [
@@ -355,12 +356,12 @@ def _households_sql(ctx: Context, plan: dict[str, Any]) -> None:
             "needs",
             "INSERT INTO needs_need (area, form, description, urgent, quantity, source, status, "
             "status_reason, status_changed_at, closed_at, created_at, updated_at, "
-            "created_by_id, household_id) "
+            "created_by_id, household_id, place) "
             "SELECT (%s::varchar[])[1 + floor(random() * %s)::int], "
             "(%s::varchar[])[1 + floor(random() * %s)::int], %s, "
             "random() < 0.1, '', 'home_visit', s.status, '', %s, "
-            "CASE WHEN s.status = 'met' THEN %s::timestamptz END, %s, %s, s.worker_id, s.id "
-            "FROM (SELECT h.id, h.worker_id, "
+            "CASE WHEN s.status = 'met' THEN %s::timestamptz END, %s, %s, s.worker_id, s.id, "
+            "s.region_id FROM (SELECT h.id, h.worker_id, h.region_id, "
             "(%s::varchar[])[1 + floor(random() * %s)::int] AS status, random() AS roll "
             "FROM needs_household h WHERE h.is_synthetic ORDER BY h.id) s "
             "WHERE s.roll < %s ORDER BY s.id",
@@ -382,8 +383,9 @@ def _households_sql(ctx: Context, plan: dict[str, Any]) -> None:
         (
             "visits",
             "INSERT INTO needs_visit (visited_on, findings, next_visit_on, created_at, "
-            "household_id, worker_id) SELECT h.last_visited_on, %s, CASE WHEN random() < 0.5 "
-            "THEN h.last_visited_on + 90 END, %s, h.id, h.worker_id FROM needs_household h "
+            "household_id, worker_id, place) SELECT h.last_visited_on, %s, CASE WHEN random() "
+            "< 0.5 THEN h.last_visited_on + 90 END, %s, h.id, h.worker_id, h.region_id "
+            "FROM needs_household h "
             "WHERE h.is_synthetic AND h.last_visited_on IS NOT NULL ORDER BY h.id",
             [cipher, now],
         ),

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +32,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    Exists,
     F,
     FloatField,
     OuterRef,
@@ -108,9 +111,10 @@ class Period:
         """The first moment after the period."""
         return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
 
-    @property
+    @cached_property
     def as_of(self) -> dt.datetime:
-        """When states "at the end" are read: the end, or now for a period still running."""
+        """When states "at the end" are read: the end, or now for a period still running (the
+        moment first asked, the same for every section of one computation)."""
         return min(self.end_at, timezone.now())
 
     @property
@@ -222,21 +226,30 @@ def _households_at(ctx: Context, period: Period) -> QuerySet[Household]:
 
 
 def _people_at(ctx: Context, period: Period) -> QuerySet[Member]:
+    """The people of the region's households on the ledger at the period's end. Members carry
+    their household's place (``needs.carried``); their households are read only to leave out
+    the few recorded after the end or archived before it (an anti-join, not a join of every
+    household)."""
     as_of = period.as_of
-    return Member.objects.filter(
-        household__in=_households_at(ctx, period), created_at__lt=as_of
-    ).filter(Q(left_at__isnull=True) | Q(left_at__gte=as_of))
+    off_the_ledger = Household.objects.filter(pk=OuterRef("household_id")).filter(
+        Q(created_at__gte=as_of) | Q(archived_at__lt=as_of)
+    )
+    return (
+        Member.objects.filter(ctx.within("place"), created_at__lt=as_of)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gte=as_of))
+        .filter(~Exists(off_the_ledger))
+    )
 
 
 def _needs_open_at(ctx: Context, period: Period) -> QuerySet[Need]:
     as_of = period.as_of
-    return Need.objects.filter(ctx.within("household__region__code"), created_at__lt=as_of).filter(
+    return Need.objects.filter(ctx.within("place"), created_at__lt=as_of).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=as_of)
     )
 
 
 def needs_figures(ctx: Context, period: Period, length: int | None) -> Groups:
-    code = "household__region__code"
+    code = "place"  # the household's, copied (needs.carried)
     visits = Visit.objects.filter(ctx.within(code), period.contains_day("visited_on"))
     recorded = Need.objects.filter(ctx.within(code), period.contains_at("created_at"))
     open_at_end = _needs_open_at(ctx, period)
@@ -273,7 +286,7 @@ def needs_figures(ctx: Context, period: Period, length: int | None) -> Groups:
 
 
 def needs_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, Any]]]:
-    code = "household__region__code"
+    code = "place"
     recorded = Need.objects.filter(ctx.within(code), period.contains_at("created_at"))
     people = _people_at(ctx, period)
     day = period.as_of_date
@@ -396,15 +409,13 @@ def supply_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, 
 
 
 def _submitted(ctx: Context, period: Period) -> QuerySet[Application]:
-    return Application.objects.filter(
-        ctx.within("household__region__code"), period.contains_at("submitted_at")
-    )
+    return Application.objects.filter(ctx.within("place"), period.contains_at("submitted_at"))
 
 
 def matching_figures(ctx: Context, period: Period, length: int | None) -> Groups:
     groups = aggregate(
         _submitted(ctx, period),
-        "household__region__code",
+        "place",
         length,
         applications=Count("pk"),
         self_applications=Count("pk", filter=Q(mode=Application.Mode.SELF)),
@@ -470,27 +481,23 @@ def matching_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str
 
 
 def _answered(ctx: Context, period: Period) -> QuerySet[Application]:
-    return Application.objects.filter(
-        ctx.within("household__region__code"), period.contains_at("answered_at")
-    )
+    return Application.objects.filter(ctx.within("place"), period.contains_at("answered_at"))
 
 
 def _delivered(ctx: Context, period: Period) -> QuerySet[Application]:
     return Application.objects.filter(
-        ctx.within("household__region__code"),
+        ctx.within("place"),
         period.contains_day("delivered_on"),
         status__in=[Application.Status.DELIVERED, Application.Status.CLOSED],
     )
 
 
 def _closed_needs(ctx: Context, period: Period) -> QuerySet[Need]:
-    return Need.objects.filter(
-        ctx.within("household__region__code"), period.contains_at("closed_at")
-    )
+    return Need.objects.filter(ctx.within("place"), period.contains_at("closed_at"))
 
 
 def results_figures(ctx: Context, period: Period, length: int | None) -> Groups:
-    code = "household__region__code"
+    code = "place"
     answered = _answered(ctx, period)
     delivered = _delivered(ctx, period)
     days_to_answer = Cast(F("answer_seconds"), FloatField()) / Value(86400.0)
@@ -609,7 +616,7 @@ def results_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str,
 
 def _feedback(ctx: Context, period: Period) -> QuerySet[Feedback]:
     return Feedback.objects.filter(
-        ctx.within("application__household__region__code"), period.contains_at("recorded_at")
+        ctx.within("application__place"), period.contains_at("recorded_at")
     )
 
 
@@ -618,7 +625,7 @@ def satisfaction_figures(ctx: Context, period: Period, length: int | None) -> Gr
     supplier = Q(side=Feedback.Side.SUPPLIER)
     return aggregate(
         _feedback(ctx, period),
-        "application__household__region__code",
+        "application__place",
         length,
         household_feedback=Count("pk", filter=household),
         household_satisfaction=Avg("satisfaction", filter=household),
@@ -895,6 +902,19 @@ def demand_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, 
     return demand.evaluation_breakdowns(ctx.region.code, as_of=period.as_of, day=period.as_of_date)
 
 
+def demand_prepare(ctx: Context) -> Callable[[], None] | None:
+    """The province's demand figures at the period's end: read now, suppressed in a thread
+    (``matching.demand.province_at_later``)."""
+    from matching import demand
+
+    return demand.province_at_later(
+        ctx.region.code[:2].ljust(12, "0"),
+        as_of=ctx.period.as_of,
+        day=ctx.period.as_of_date,
+        asking=ctx.region.code,
+    )
+
+
 def _demand_cell_labels() -> dict[str, Any]:
     from matching import demand
 
@@ -930,6 +950,12 @@ class Section:
     breakdown_info: tuple[Breakdown, ...] = ()
     #: The figure the charts of child regions show.
     chart_figure: str = ""
+    #: The whole has figures of its own (computed without children): it cannot be read from
+    #: the child rows' computation, which gives the whole beside them (``reports.sql``).
+    whole_apart: bool = False
+    #: Reads what the section needs now and returns work without the database (or None) to run
+    #: in a thread while the other sections are computed; the section is computed after it.
+    prepare: Callable[[Context], Callable[[], None] | None] | None = None
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -1008,6 +1034,7 @@ SECTIONS: tuple[Section, ...] = (
             Breakdown("projects_by_form", _("Projects by form of aid"), _choices(AidForm)),
         ),
         chart_figure="projects",
+        whole_apart=True,
     ),
     Section(
         "matching",
@@ -1205,6 +1232,7 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
         chart_figure="demand_gap_needs",
+        prepare=demand_prepare,
     ),
 )
 
@@ -1224,8 +1252,14 @@ def _zeroes(groups: Groups, key: str) -> dict[str, Any]:
 
 
 def section_metrics(section: Section, ctx: Context, *, previous: bool = True) -> dict[str, Any]:
-    """One section for the context: totals, the year before, breakdowns, child rows."""
-    totals = section.compute(ctx, ctx.period, None)[""]
+    """One section for the context: totals, the year before, breakdowns, child rows. With
+    children, the totals come from the child rows' computation (one scan on PostgreSQL), unless
+    the section's whole has figures of its own."""
+    groups = section.compute(ctx, ctx.period, ctx.length) if ctx.children else {}
+    if groups and not section.whole_apart:
+        totals = groups[""]
+    else:
+        totals = section.compute(ctx, ctx.period, None)[""]
     result: dict[str, Any] = {
         "figures": _clean(_fill(totals, section), section),
         "breakdowns": section.breakdowns(ctx, ctx.period),
@@ -1234,7 +1268,6 @@ def section_metrics(section: Section, ctx: Context, *, previous: bool = True) ->
         before = section.compute(ctx, ctx.period.previous(), None)[""]
         result["previous"] = _clean(_fill(before, section), section)
     if ctx.children:
-        groups = section.compute(ctx, ctx.period, ctx.length)
         result["children"] = [
             {
                 "code": child.code,
@@ -1272,13 +1305,24 @@ def compute(
 ) -> dict[str, Any]:
     """Every section's figures for a region and a period, as the JSON an evaluation freezes."""
     ctx = Context(region=region, period=period, children=child_regions(region) if children else [])
+    computed: dict[str, Any] = {}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # A section's database-free work (the demand signals' suppression) runs beside the
+        # other sections' queries; the section itself is computed once it is done.
+        pending = {}
+        for section in sections:
+            work = section.prepare(ctx) if section.prepare is not None else None
+            if work is not None:
+                pending[section.key] = pool.submit(work)
+        for section in sorted(sections, key=lambda s: s.key in pending):
+            if section.key in pending:
+                pending[section.key].result()
+            computed[section.key] = section_metrics(section, ctx, previous=previous)
     return {
         "schema": SCHEMA_VERSION,
         "region": {"code": region.code, "name": region.name, "level": region.level},
         "period": period.as_dict(),
         "previous_period": period.previous().as_dict(),
         "as_of": period.as_of.isoformat(),
-        "sections": {
-            section.key: section_metrics(section, ctx, previous=previous) for section in sections
-        },
+        "sections": {section.key: computed[section.key] for section in sections},
     }

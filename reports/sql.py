@@ -14,12 +14,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Count,
     Expression,
     F,
     FloatField,
     Func,
     IntegerField,
     QuerySet,
+    Sum,
     Value,
 )
 from django.db.models.functions import Substr
@@ -66,10 +68,37 @@ def group_key(code_field: str, length: int | None) -> Expression:
     return Substr(code_field, 1, length)
 
 
+def _with_total(rows: QuerySet) -> list[dict[str, Any]] | None:
+    """The rows of a query grouped by ``_group`` and, in the same scan, the row of the whole
+    (``_group`` None): PostgreSQL's ``GROUP BY GROUPING SETS ((1), ())``, with Django's own
+    compiled SQL and its converters. None where that cannot be done (another engine, another
+    shape of query): the caller reads the whole apart."""
+    if connection.vendor != "postgresql":
+        return None
+    compiler = rows.query.get_compiler(using=rows.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    if not sql.endswith(" GROUP BY 1") or compiler.select[0][2] != "_group":
+        return None
+    sql = sql[: -len(" GROUP BY 1")] + " GROUP BY GROUPING SETS ((1), ())"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    selected = compiler.select[: compiler.col_count]
+    converters = compiler.get_converters([expression for expression, _sql, _alias in selected])
+    if converters:
+        found = compiler.apply_converters(found, converters)
+    names = [alias for _expression, _sql, alias in selected]
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
 def aggregate(
     queryset: QuerySet, code_field: str, length: int | None, **aggregates: Any
 ) -> dict[str, dict[str, Any]]:
-    """Aggregates over the whole queryset (key ``""``) or one row per child region prefix."""
+    """Aggregates over the whole queryset (key ``""``) or one row per child region prefix and
+    the whole beside them (key ``""`` too: on PostgreSQL from the same scan)."""
     queryset = queryset.order_by()
     if length is None:
         return {"": queryset.aggregate(**aggregates)}
@@ -79,7 +108,36 @@ def aggregate(
         .annotate(**aggregates)
         .order_by()
     )
-    return {row.pop("_group"): row for row in rows}
+    if all(_additive(a) for a in aggregates.values()):
+        # Counts and sums: the whole is the sum of the rows (every row of the queryset has a
+        # group), and the grouped query keeps PostgreSQL's parallel plan.
+        grouped = {row.pop("_group"): row for row in rows}
+        grouped[""] = {
+            name: _sum([values[name] for values in grouped.values()], a)
+            for name, a in aggregates.items()
+        }
+        return grouped
+    both = _with_total(rows)
+    if both is None:
+        grouped = {row.pop("_group"): row for row in rows}
+        grouped[""] = queryset.aggregate(**aggregates)
+        return grouped
+    return {(row.pop("_group") or ""): row for row in both}
+
+
+def _additive(expression: Any) -> bool:
+    return (isinstance(expression, Count) and not expression.distinct) or isinstance(
+        expression, Sum
+    )
+
+
+def _sum(values: list[Any], expression: Any) -> Any:
+    """The whole of an additive aggregate from its groups' values, as SQL gives it: a count of
+    nothing is 0, a sum of nothing (or of NULLs only) NULL."""
+    present = [v for v in values if v is not None]
+    if isinstance(expression, Count):
+        return sum(present)
+    return sum(present[1:], present[0]) if present else None
 
 
 #: Integer division on both engines: for n rows the middle ones are (n+1)/2 and (n+2)/2, the
@@ -103,12 +161,14 @@ def median(
     *,
     method: str | None = None,
 ) -> dict[str, float | None]:
-    """The median of ``value`` over the queryset, whole (key ``""``) or per child region.
+    """The median of ``value`` over the queryset, whole (key ``""``) or per child region and
+    whole (as ``aggregate``).
 
     ``method`` is ``"percentile"`` (PostgreSQL's aggregate) or ``"window"`` (ROW_NUMBER and
     COUNT windows, any engine); by default the first on PostgreSQL, the second elsewhere.
     """
     method = method or ("percentile" if connection.vendor == "postgresql" else "window")
+    whole = (queryset, value)
     value = F(value) if isinstance(value, str) else value
     queryset = queryset.order_by().annotate(_value=value).filter(_value__isnull=False)
     if method == "percentile":
@@ -120,12 +180,17 @@ def median(
             .annotate(m=PercentileCont(F("_value")))
             .order_by()
         )
-        return {row["_group"]: row["m"] for row in rows}
+        both = _with_total(rows)
+        if both is not None:
+            return {(row["_group"] or ""): row["m"] for row in both}
+        found = {row["_group"]: row["m"] for row in rows}
+        found[""] = queryset.aggregate(m=PercentileCont(F("_value")))["m"]
+        return found
     base = queryset.annotate(_group=group_key(code_field, length)).values_list("_group", "_value")
     try:
         sql, params = base.query.sql_with_params()
     except EmptyResultSet:  # a queryset that can hold no row (``.none()``)
-        return {"": None} if length is None else {}
+        return {"": None}
     # The inner query is Django's own compiled SQL; its values stay parameters.
     wrapped = _MEDIAN_SQL.replace("{base}", sql)
     with connection.cursor() as cursor:
@@ -133,4 +198,5 @@ def median(
         found = {group: (float(m) if m is not None else None) for group, m in cursor.fetchall()}
     if length is None:
         return {"": found.get("")}
+    found[""] = median(*whole, code_field, None, method=method)[""]
     return found

@@ -91,3 +91,35 @@ def test_the_csv_and_workbook_show_no_count_under_five(regions, needs_in):
             published += row[1:]
     assert "不公布" in published
     assert not any(isinstance(v, int) and v in SMALL for v in published), published
+
+
+def test_the_evaluation_suppresses_in_a_thread_while_the_other_sections_are_computed(
+    regions, needs_in, monkeypatch
+):
+    """The province's demand figures are read first and suppressed beside the other sections'
+    queries (``Section.prepare``); the section then reads them: the same figures as alone."""
+    import threading
+
+    from matching import demand
+
+    needs_in(regions["township_a1"], 6)
+    period = _this_year()
+    alone = _section(regions["county_a"], period)
+    from django.core.cache import cache
+
+    cache.clear()
+    threads = []
+    build = demand.build_province
+
+    def spying(*args):
+        threads.append(threading.current_thread())
+        return build(*args)
+
+    monkeypatch.setattr(demand, "build_province", spying)
+    data = metrics.compute(regions["county_a"], period)
+    # The period's figures built in the worker thread; the main thread built only the year
+    # before's (its totals, not prepared).
+    assert len(threads) == 2
+    assert threads[0] is not threading.main_thread()
+    assert threads[1] is threading.main_thread()
+    assert data["sections"]["demand"] == alone

@@ -52,3 +52,22 @@ def make_household(user, region, members: list[MemberInput] | None = None, **fie
         **fields,
     }
     return household_save(user=user, household=None, fields=values, members=members).household
+
+
+def current_member_inputs(household: Household, **changes) -> list[MemberInput]:
+    """The household's current members as the edit form submits them: unchanged, or
+    removed where ``changes`` says ``{name: {"remove": True}}``."""
+    rows = []
+    for m in household.members.filter(left_at__isnull=True).order_by("pk"):
+        rows.append(
+            MemberInput(
+                member_id=m.pk,
+                name=m.name,
+                relation=m.relation,
+                sex=m.sex,
+                birth_date=m.birth_date,
+                id_number=m.id_number,
+                remove=changes.get(m.name, {}).get("remove", False),
+            )
+        )
+    return rows

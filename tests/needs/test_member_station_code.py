@@ -16,7 +16,7 @@ from needs.filters import HouseholdFilterSet
 from needs.models import Household, Member
 
 from ..factories import UserFactory
-from .factories import make_household, member_input
+from .factories import current_member_inputs, make_household, member_input
 
 pytestmark = pytest.mark.django_db
 
@@ -32,24 +32,6 @@ def _found(client, user, q: str) -> set[str]:
     response = client.get("/needs/households/", {"q": q})
     assert response.status_code == 200
     return {h.code for h in response.context["page"].object_list}
-
-
-def _member_inputs(household: Household, **changes) -> list[services.MemberInput]:
-    """The household's current members as the edit form submits them, unchanged."""
-    rows = []
-    for m in household.members.filter(left_at__isnull=True).order_by("pk"):
-        rows.append(
-            services.MemberInput(
-                member_id=m.pk,
-                name=m.name,
-                relation=m.relation,
-                sex=m.sex,
-                birth_date=m.birth_date,
-                id_number=m.id_number,
-                remove=changes.get(m.name, {}).get("remove", False),
-            )
-        )
-    return rows
 
 
 def test_members_carry_their_household_station_code(worker, regions, household):
@@ -117,7 +99,7 @@ def test_a_member_who_left_is_not_found(client, worker, county_officer, regions)
         user=worker,
         household=lin,
         fields={"region": lin.region},
-        members=_member_inputs(lin, **{"陈小明": {"remove": True}}),
+        members=current_member_inputs(lin, **{"陈小明": {"remove": True}}),
     )
 
     assert _found(client, county_officer, "陈") == set()
@@ -156,7 +138,7 @@ def test_the_code_follows_a_household_moving_to_another_station(
         user=administrator,
         household=household,
         fields={"region": regions["township_b1"], "worker": outsider},
-        members=_member_inputs(household),
+        members=current_member_inputs(household),
     )
     household.refresh_from_db()
     assert household.station_id == "441803102000"

@@ -317,3 +317,49 @@ def test_a_date_range_counts_only_its_days(evaluation_data):
     months = spring["sections"]["matching"]["breakdowns"]["applications_by_month"]
     assert [row["key"] for row in months] == ["2025-03", "2025-04", "2025-05"]
     assert spring["previous_period"] == {"start": "2024-03-01", "end": "2024-05-31"}
+
+
+def test_the_whole_read_beside_the_child_rows_is_the_whole_computed_alone(evaluation_data):
+    """A region with children takes its totals from the child rows' computation (one scan on
+    PostgreSQL): for every section and level, the same figures as the whole computed alone."""
+    regions = evaluation_data["regions"]
+    for key in ("province", "city", "county_a", "county_b"):
+        region = regions[key]
+        ctx = metrics.Context(region=region, period=YEAR, children=metrics.child_regions(region))
+        assert ctx.children, key
+        for section in metrics.SECTIONS:
+            if section.whole_apart:
+                continue
+            beside = section.compute(ctx, YEAR, ctx.length)[""]
+            alone = section.compute(ctx, YEAR, None)[""]
+            assert metrics._fill(beside, section) == metrics._fill(alone, section), (
+                key,
+                section.key,
+            )
+
+
+def test_the_whole_is_computed_apart_only_where_it_has_figures_of_its_own(
+    evaluation_data, monkeypatch
+):
+    """Each section's current period is computed once for a region with children (the child
+    rows and the whole together), twice only for a section whose whole has its own figures
+    (supply: listings covering the region, editions)."""
+    import dataclasses
+
+    calls: list[tuple[str, object, object]] = []
+
+    def spying(section):
+        def compute(ctx, period, length):
+            calls.append((section.key, period, length))
+            return section.compute(ctx, period, length)
+
+        return dataclasses.replace(section, compute=compute)
+
+    monkeypatch.setattr(metrics, "SECTIONS", tuple(spying(s) for s in metrics.SECTIONS))
+    region = evaluation_data["regions"]["city"]
+    metrics.compute(region, YEAR, sections=metrics.SECTIONS)
+    apart = {key for key, period, length in calls if period == YEAR and length is None}
+    assert apart == {"supply"}
+    assert {key for key, period, _length in calls if period == YEAR} == {
+        s.key for s in metrics.SECTIONS
+    }

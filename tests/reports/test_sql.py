@@ -65,10 +65,12 @@ def test_the_median_is_exact_for_odd_and_even_counts_and_per_group(projects, met
     assert median(odd, F("capacity"), "title", None, method=method) == {
         "": float(odd_values[len(odd_values) // 2])
     }
-    # Per group: by the first three characters of the title ("项目1", "项目2"...)
+    # Per group: by the first three characters of the title ("项目1", "项目2"...), and the
+    # whole beside them (key "")
     grouped = median(queryset, F("capacity"), "title", 3, method=method)
+    assert grouped[""] == expected
     for key, value in grouped.items():
-        members = sorted(p.capacity for p in projects if p.title[:3] == key)
+        members = sorted(p.capacity for p in projects if not key or p.title[:3] == key)
         m = len(members)
         assert value == (members[(m - 1) // 2] + members[m // 2]) / 2
 
@@ -108,3 +110,45 @@ def test_the_period_reads_states_at_its_end_or_now(frozen_clock):
     assert Period(dt.date(2024, 2, 29), dt.date(2024, 3, 31)).previous().start == dt.date(
         2023, 2, 28
     )
+
+
+def test_the_child_rows_come_with_the_whole_beside_them(projects):
+    """``aggregate`` and ``median`` per child region give the whole beside the rows (key ""):
+    counts and sums as the sum of the rows (the grouped query keeps its parallel plan), other
+    aggregates on PostgreSQL from the same statement (GROUPING SETS), elsewhere from a second
+    one."""
+    from django.db.models import Avg, Count, Sum
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.sql import aggregate
+
+    queryset = Project.objects.all()
+    code = "organization__registering_region__code"
+    capacities = sorted(p.capacity for p in projects)
+    n = len(capacities)
+    middle = (capacities[(n - 1) // 2] + capacities[n // 2]) / 2
+    postgresql = connection.vendor == "postgresql"
+
+    with CaptureQueriesContext(connection) as queries:
+        groups = aggregate(queryset, code, 6, n=Count("pk"), places=Sum("capacity"))
+    assert groups == {
+        "441881": {"n": n, "places": sum(capacities)},
+        "": {"n": n, "places": sum(capacities)},
+    }
+    assert len(queries) == 1 and "GROUPING SETS" not in queries[0]["sql"]
+
+    with CaptureQueriesContext(connection) as queries:
+        groups = aggregate(
+            queryset, code, 6, mean=Avg("capacity"), kinds=Count("capacity", distinct=True)
+        )
+        medians = median(queryset, "capacity", code, 6)
+    mean = sum(capacities) / n
+    assert groups["441881"]["mean"] == pytest.approx(mean)
+    assert groups[""]["mean"] == pytest.approx(mean)
+    assert groups[""]["kinds"] == groups["441881"]["kinds"] == len(set(capacities))
+    assert medians == {"441881": middle, "": middle}
+    if postgresql:
+        assert len(queries) == 2
+        assert all("GROUPING SETS" in q["sql"] for q in queries)
+    else:
+        assert len(queries) == 4
