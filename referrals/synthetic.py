@@ -15,13 +15,15 @@ referral):
   referrals to a charity are referred on to another (``previous``): about 250 more rows.
 * A charity's referral is about a person of the ledger's places; 40 % of those received are
   linked to the household (every one whose government aid was granted: the status is added to
-  the household head, as ``needs.services`` would).
+  the household head, as ``needs.services`` would; about 1,100 statuses, the households' list
+  flags refreshed).
 * Consent first: every person referred to a charity has a recorded consent to referral (any
   supplier, two years, before the first referral; a guardian for a child under 14): about
   7,000 consents.
 * 8,000 cases (个案服务): the station's case of each referral to the station taken on (about
   3,200: open while the referral is in service, closed with it), and 4,800 opened directly;
-  one open case a household at most; 1–3 service-plan goals and 1–4 notes or reviews each.
+  one open case a household at most; 1–3 service-plan goals and 1–4 notes or reviews each
+  (about 16,000 goals and 20,000 notes).
 * The receivers the services require: one civil-affairs officer for each county department
   (a city's for Dongguan and Zhongshan) of the places referred from, and one staff account for
   each synthetic organisation (3,000). Users are flagged ``is_synthetic``; referrals, cases,
@@ -443,6 +445,8 @@ def _referrals(ctx: Context, plan: Plan) -> tuple[list[Any], set[int]]:
                 receiver = rng.choice(plan.workers.get(home["station_id"]) or [home["worker_id"]])
                 values["receiver_region_id"] = home["station_id"]
         case_outcome = _answer(rng, values, times, receiver)
+        if case_outcome:  # closed by the case worker with the case
+            values["outcome_by_id"] = home["worker_id"]
         if values.get("outcome") == "granted":
             # Added to the household head through the needs service: a status held already
             # is not granted twice.
@@ -661,7 +665,7 @@ def _cases(ctx: Context, plan: Plan, referrals: list[Any]) -> None:
                 assessment=TEXT,
                 next_review_on=None if outcome else today + dt.timedelta(rng.randint(-20, 60)),
                 opened_at=r.started_at,
-                opened_by_id=household["worker_id"],
+                opened_by_id=r.answered_by_id,  # the station's worker who took it on
                 outcome=outcome,
                 closing_note=r.outcome_note if outcome else "",
                 closed_at=r.closed_at if outcome else None,

@@ -310,3 +310,18 @@ def test_it_builds_last_years_evaluation_of_the_province(generated):
     assert evaluation.exports.filter(status="done").count() == 3  # workbook, PDF, CSV
     assert not Notification.objects.exists()  # nobody asked for it
     assert "年度总结评估:1" in generated.replace(" ", "")
+
+
+def test_the_receivers_open_the_generated_referrals_and_cases(generated, client):
+    """The people the generator made for the referrals can work on them in the pages."""
+    from django.urls import reverse
+
+    for direction in Direction.values:
+        referral = Referral.objects.filter(direction=direction, status="accepted").first()
+        client.force_login(User.objects.get(pk=referral.answered_by_id))
+        page = client.get(reverse("referrals:referral_detail", args=[referral.pk]))
+        assert page.status_code == 200
+        assert "合成数据" in page.content.decode()  # the person's details, consent in force
+    case = Case.objects.filter(status="open").select_related("worker").first()
+    client.force_login(case.worker)
+    assert client.get(reverse("referrals:case_detail", args=[case.pk])).status_code == 200
