@@ -508,9 +508,9 @@ def _referrals(ctx: Context, plan: Plan) -> tuple[list[Any], set[int]]:
     for index in declined:
         previous = made[index]
         sent = previous.answered_at + dt.timedelta(hours=rng.uniform(1, 120))
+        status = weighted(rng, STATUS_MIX)[0]
         if sent >= now - dt.timedelta(minutes=10):
             continue
-        status = weighted(rng, STATUS_MIX)[0]
         make("to_charity", status, sent, need_of[index], previous.household_id, previous)
         chain.append((index, len(made) - 1))
 
@@ -616,12 +616,13 @@ def _consents(ctx: Context, plan: Plan, first_day: dict[int, dt.date]) -> dict[i
         head = plan.heads[household]
         given = first_day[household] - dt.timedelta(days=rng.randint(0, 10))
         child = age_on(head["birth_date"], given) < 14
+        guardian = chinese_name(rng)  # drawn either way: the draws do not follow the clock
         rows.append(
             Consent(
                 household_id=household,
                 member_id=head["pk"],
                 given_by=Consent.GivenBy.GUARDIAN if child else Consent.GivenBy.SELF,
-                guardian_name=chinese_name(rng) if child else "",
+                guardian_name=guardian if child else "",
                 guardian_relation="祖父母" if child else "",
                 purpose=Consent.Purpose.REFERRAL,
                 scope=Consent.Scope.ANY_SUPPLIER,
@@ -720,13 +721,11 @@ def _cases(ctx: Context, plan: Plan, referrals: list[Any]) -> None:
                     case=case,
                     goal=TEXT,
                     due_on=opened + dt.timedelta(days=rng.randint(14, 180)),
-                    achieved_on=opened + dt.timedelta(days=rng.randint(0, span))
-                    if reached
-                    else None,
+                    achieved_on=opened + dt.timedelta(days=_upto(rng, span)) if reached else None,
                     created_at=case.opened_at,
                 )
             )
-        days = sorted(rng.randint(0, span) for _ in range(rng.randint(1, 4)))
+        days = sorted(_upto(rng, span) for _ in range(rng.randint(1, 4)))
         for k, offset in enumerate(days):
             written = opened + dt.timedelta(days=offset)
             notes.append(
@@ -750,3 +749,9 @@ def _cases(ctx: Context, plan: Plan, referrals: list[Any]) -> None:
     ctx.record(pgettext("generated rows", "cases"), len(cases))
     ctx.record(pgettext("generated rows", "service plan goals"), len(goals))
     ctx.record(pgettext("generated rows", "case notes"), len(notes))
+
+
+def _upto(rng: random.Random, days: int) -> int:
+    """A day from 0 to ``days`` in one draw whatever ``days`` (which follows the clock):
+    ``randint`` draws more or less often with the range, and would shift every later row."""
+    return min(days, int(rng.random() * (days + 1)))
