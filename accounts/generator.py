@@ -7,7 +7,7 @@ the apps below it made through ``ctx.shared``.
 
 Every root row the generator makes is flagged ``is_synthetic`` (users, households,
 organisations; villages are ``Region.is_synthetic``); the rows hanging from them (members,
-needs, visits, projects, applications ...) are synthetic through their root.
+needs, visits, projects, applications, referrals, cases ...) are synthetic through their root.
 
 Deterministic: the same seed and scale give the same rows on the same database engine (a
 Python ``random.Random`` per step, seeded from the seed and the step's name; on PostgreSQL

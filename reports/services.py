@@ -212,9 +212,10 @@ def _digest(data: Any) -> str:
     ).hexdigest()
 
 
-def build_run(*, build_id: int) -> AnnualEvaluation | None:
+def build_run(*, build_id: int, tell: bool = True) -> AnnualEvaluation | None:
     """Build one evaluation, if this worker can claim the build. Returns the evaluation, or
-    None when the build is finished or held by another worker."""
+    None when the build is finished or held by another worker. ``tell=False``: nobody is
+    notified (the synthetic data generator builds evaluations nobody asked for)."""
     from django.db.models import F
 
     now = timezone.now()
@@ -229,7 +230,7 @@ def build_run(*, build_id: int) -> AnnualEvaluation | None:
             claimed_at=None, error=str(exc)[:300], progress=0
         )
         raise
-    if evaluation is not None:
+    if evaluation is not None and tell:
         _tell_built(build, evaluation)
     return evaluation
 

@@ -54,6 +54,17 @@ def test_an_administrator_builds_a_county_evaluation_with_its_files(
     assert Notification.objects.filter(recipient=administrator, kind="evaluation_built").exists()
 
 
+def test_a_build_run_without_telling_notifies_nobody(
+    evaluation_data, administrator, yingde_officer, run
+):
+    """The synthetic data generator builds the province's evaluation nobody asked for."""
+    county = evaluation_data["regions"]["county_a"]
+    build = EvaluationBuild.objects.create(region=county, year=2025, requested_by=administrator)
+    evaluation = run(services.build_run, build_id=build.pk, tell=False)
+    assert evaluation is not None and evaluation.exports.count() == 3
+    assert not Notification.objects.exists()
+
+
 def test_a_rebuild_makes_a_new_version_and_keeps_the_old_one(evaluation_data, administrator, run):
     county = evaluation_data["regions"]["county_a"]
     run(services.build_request, user=administrator, region=county, year=2025)

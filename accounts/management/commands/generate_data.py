@@ -2,15 +2,18 @@
 
 Scale 1.0 is DOMAIN.md §2's province (Guangdong): villages under the real townships, 30,000
 social workers, 1,000,000 households with 2,400,000 members, 600,000 needs, 3,000
-organisations, 6,000 projects, 450,000 applications with their answers and feedback. Each
-installed app's ``<app>/synthetic.py`` makes its own part (``generate(ctx)``, see
-``accounts.generator``), in INSTALLED_APPS order.
+organisations, 6,000 projects, 450,000 applications with their answers and feedback, 20,000
+referrals in the three directions, 8,000 cases, and last year's annual evaluation of the
+province. Each installed app's ``<app>/synthetic.py`` makes its own part (``generate(ctx)``,
+see ``accounts.generator``), in INSTALLED_APPS order.
 
 Every root row made is flagged synthetic (``is_synthetic``: users, households, organisations,
-and the villages' regions); members, needs, visits, projects, applications and the rest are
-synthetic through the household or organisation they belong to. The command refuses a
-database that already holds synthetic rows (start from an empty one), and production unless
-``--force``. Everything is made in one transaction: a failure leaves nothing behind.
+and the villages' regions); members, needs, visits, projects, applications, referrals, cases
+and the rest are synthetic through the household or organisation they belong to. The command
+refuses a database that already holds synthetic rows (start from an empty one), and production
+unless ``--force``. Everything is made in one transaction: a failure leaves nothing behind in
+the database (the evaluation's files, written under MEDIA_ROOT when it is built, stay:
+reports/synthetic.py).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from accounts import generator
 class Command(BaseCommand):
     help = (
         "Make deterministic synthetic data at a scale of DOMAIN.md's province (1.0: 1,000,000 "
-        "households, 30,000 social workers, 3,000 organisations, 450,000 applications ...) "
+        "households, 30,000 social workers, 3,000 organisations, 450,000 applications, 20,000 "
+        "referrals, 8,000 cases, last year's evaluation of the province ...) "
         "through each app's <app>/synthetic.py. Root rows (users, households, organisations, "
         "villages) are flagged is_synthetic; the rest is synthetic through them. Refuses a "
         "database that already holds synthetic data."
