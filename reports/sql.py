@@ -14,6 +14,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Avg,
     Count,
     Expression,
     F,
@@ -108,14 +109,37 @@ def aggregate(
         .annotate(**aggregates)
         .order_by()
     )
-    if all(_additive(a) for a in aggregates.values()):
-        # Counts and sums: the whole is the sum of the rows (every row of the queryset has a
-        # group), and the grouped query keeps PostgreSQL's parallel plan.
-        grouped = {row.pop("_group"): row for row in rows}
+    # Means as a sum and a count (additive): (name of the mean, its sum's, its count's).
+    means = [
+        (name, f"_{name}_sum", f"_{name}_n")
+        for name, a in aggregates.items()
+        if isinstance(a, Avg) and not a.distinct
+    ]
+    parts = dict(aggregates)
+    for name, total, count in means:
+        (expression,) = aggregates[name].source_expressions
+        condition = aggregates[name].filter
+        del parts[name]
+        parts[total] = Sum(expression, filter=condition)
+        parts[count] = Count(expression, filter=condition)
+    if all(_additive(a) for a in parts.values()):
+        # Counts and sums (and means from them): the whole is the sum of the rows (every row of
+        # the queryset has a group), and the grouped query keeps PostgreSQL's parallel plan.
+        grouped = {
+            row.pop("_group"): row
+            for row in queryset.annotate(_group=group_key(code_field, length))
+            .values("_group")
+            .annotate(**parts)
+            .order_by()
+        }
         grouped[""] = {
             name: _sum([values[name] for values in grouped.values()], a)
-            for name, a in aggregates.items()
+            for name, a in parts.items()
         }
+        for values in grouped.values():
+            for name, total, count in means:
+                s, n = values.pop(total), values.pop(count)
+                values[name] = float(s) / n if n else None
         return grouped
     both = _with_total(rows)
     if both is None:

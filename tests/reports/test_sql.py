@@ -117,7 +117,7 @@ def test_the_child_rows_come_with_the_whole_beside_them(projects):
     counts and sums as the sum of the rows (the grouped query keeps its parallel plan), other
     aggregates on PostgreSQL from the same statement (GROUPING SETS), elsewhere from a second
     one."""
-    from django.db.models import Avg, Count, Sum
+    from django.db.models import Avg, Count, Q, Sum
     from django.test.utils import CaptureQueriesContext
 
     from reports.sql import aggregate
@@ -135,6 +135,15 @@ def test_the_child_rows_come_with_the_whole_beside_them(projects):
         "441881": {"n": n, "places": sum(capacities)},
         "": {"n": n, "places": sum(capacities)},
     }
+    assert len(queries) == 1 and "GROUPING SETS" not in queries[0]["sql"]
+
+    # A mean is a sum and a count: still one grouped query.
+    with CaptureQueriesContext(connection) as queries:
+        groups = aggregate(
+            queryset, code, 6, mean=Avg("capacity"), none=Avg("capacity", filter=Q(pk=0))
+        )
+    assert groups["441881"]["mean"] == groups[""]["mean"] == pytest.approx(sum(capacities) / n)
+    assert groups[""]["none"] is None
     assert len(queries) == 1 and "GROUPING SETS" not in queries[0]["sql"]
 
     with CaptureQueriesContext(connection) as queries:
