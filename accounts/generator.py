@@ -80,6 +80,22 @@ def chinese_name(rng: random.Random) -> str:
     return surname + given
 
 
+def synthetic_user(rng: random.Random, username: str, role: str, region_id: str | None = None):
+    """A generated account (not saved): a drawn Chinese name, an unusable password (nobody logs
+    in as a generated user), flagged synthetic."""
+    from accounts.models import User
+
+    return User(
+        username=username,
+        password="!synthetic",
+        name=chinese_name(rng),
+        email=f"{username}@synthetic.aidbridge.local",
+        role=role,
+        region_id=region_id,
+        is_synthetic=True,
+    )
+
+
 @dataclass
 class Context:
     """What the apps' ``generate`` functions share: the scale and seed, the day, the counts

@@ -36,6 +36,7 @@ from accounts.generator import (
     chinese_name,
     indexes_after_load,
     spread,
+    synthetic_user,
 )
 
 HOUSEHOLDS = 1_000_000
@@ -143,15 +144,7 @@ def _workers(
     places = used + rng.choices(used, weights, k=max(0, n_workers - len(used)))
     users = User.objects.bulk_create(
         (
-            User(
-                username=f"synthetic_sw_{i:06d}",
-                password="!synthetic",  # unusable: nobody logs in as a generated worker
-                name=chinese_name(rng),
-                email=f"synthetic_sw_{i:06d}@synthetic.aidbridge.local",
-                role=User.Role.SOCIAL_WORKER,
-                region_id=code,
-                is_synthetic=True,
-            )
+            synthetic_user(rng, f"synthetic_sw_{i:06d}", User.Role.SOCIAL_WORKER, code)
             for i, code in enumerate(sorted(places), start=1)
         ),
         batch_size=5000,

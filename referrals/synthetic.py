@@ -47,7 +47,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from accounts.generator import Context, chinese_name, indexes_after_load, weighted
+from accounts.generator import Context, chinese_name, indexes_after_load, synthetic_user, weighted
 
 REFERRALS = 20_000
 REFERRED_HOUSEHOLDS = 15_000
@@ -239,28 +239,13 @@ def _people(ctx: Context, plan: Plan) -> None:
     rng = ctx.rng("referral people")
     departments = sorted({plan.department(plan.households[h]["region_id"]) for _n, h in plan.pool})
     officers = User.objects.bulk_create(
-        User(
-            username=f"synthetic_ca_{code}",
-            password="!synthetic",  # unusable: nobody logs in as a generated user
-            name=chinese_name(rng),
-            email=f"synthetic_ca_{code}@synthetic.aidbridge.local",
-            role=User.Role.CIVIL_AFFAIRS,
-            region_id=code,
-            is_synthetic=True,
-        )
+        synthetic_user(rng, f"synthetic_ca_{code}", User.Role.CIVIL_AFFAIRS, code)
         for code in departments
     )
     plan.officers = {u.region_id: u.pk for u in officers}
     staff = User.objects.bulk_create(
         (
-            User(
-                username=f"synthetic_cs_{i:05d}",
-                password="!synthetic",
-                name=chinese_name(rng),
-                email=f"synthetic_cs_{i:05d}@synthetic.aidbridge.local",
-                role=User.Role.CHARITY,
-                is_synthetic=True,
-            )
+            synthetic_user(rng, f"synthetic_cs_{i:05d}", User.Role.CHARITY)
             for i in range(1, len(plan.orgs) + 1)
         ),
         batch_size=BATCH,
