@@ -207,6 +207,24 @@ def _rate(part: Any, whole: Any) -> float | None:
     return round(100.0 * (part or 0) / whole, 1)
 
 
+def _counted_by(queryset: QuerySet, **keys: str) -> dict[str, list[dict[str, Any]]]:
+    """Breakdowns counting rows by one field each (``name=field``), as ``_rows`` gives them, from
+    one query grouped by all the fields (one scan instead of one per breakdown)."""
+    columns = list(dict.fromkeys(keys.values()))
+    totals: dict[str, dict[Any, int]] = {column: {} for column in columns}
+    for row in queryset.order_by().values(*columns).annotate(_n=Count("pk")).order_by():
+        for column in columns:
+            value = row[column] or ""
+            totals[column][value] = totals[column].get(value, 0) + row["_n"]
+    return {
+        name: sorted(
+            ({"key": value, "value": n} for value, n in totals[column].items()),
+            key=lambda item: (-item["value"], str(item["key"])),
+        )
+        for name, column in keys.items()
+    }
+
+
 def _rows(queryset: QuerySet, key: str, **aggregates: Any) -> list[dict[str, Any]]:
     """A breakdown: ``[{"key": value, "value": count}, ...]``, largest first."""
     (measure,) = aggregates.values()
@@ -298,9 +316,9 @@ def needs_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, A
             _households_at(ctx, period), "gap_class", value=Count("pk")
         ),
         "people_by_status": _rows(statuses, "status", value=Count("member", distinct=True)),
-        "needs_by_area": _rows(recorded, "area", value=Count("pk")),
-        "needs_by_form": _rows(recorded, "form", value=Count("pk")),
-        "needs_by_status": _rows(recorded, "status", value=Count("pk")),
+        **_counted_by(
+            recorded, needs_by_area="area", needs_by_form="form", needs_by_status="status"
+        ),
     }
 
 
@@ -637,20 +655,20 @@ def satisfaction_figures(ctx: Context, period: Period, length: int | None) -> Gr
 
 
 def satisfaction_breakdowns(ctx: Context, period: Period) -> dict[str, list[dict[str, Any]]]:
-    feedback = _feedback(ctx, period)
-    result = {}
-    for side in Feedback.Side:
-        counts = dict(
-            feedback.filter(side=side)
-            .order_by()
-            .values_list("satisfaction")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        result[f"{side.value}_distribution"] = [
-            {"key": score, "value": counts.get(score, 0)} for score in range(1, 6)
+    counts = {
+        (side, score): n
+        for side, score, n in _feedback(ctx, period)
+        .order_by()
+        .values_list("side", "satisfaction")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return {
+        f"{side.value}_distribution": [
+            {"key": score, "value": counts.get((side.value, score), 0)} for score in range(1, 6)
         ]
-    return result
+        for side in Feedback.Side
+    }
 
 
 # --- 6. Disclosure (信息公开) -----------------------------------------------------------------
