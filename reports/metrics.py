@@ -217,20 +217,21 @@ def _counted_by(queryset: QuerySet, **keys: str) -> dict[str, list[dict[str, Any
             value = row[column] or ""
             totals[column][value] = totals[column].get(value, 0) + row["_n"]
     return {
-        name: sorted(
-            ({"key": value, "value": n} for value, n in totals[column].items()),
-            key=lambda item: (-item["value"], str(item["key"])),
-        )
+        name: _largest_first({"key": value, "value": n} for value, n in totals[column].items())
         for name, column in keys.items()
     }
+
+
+def _largest_first(items: Any) -> list[dict[str, Any]]:
+    """A breakdown's rows in its order: largest value first, then by key."""
+    return sorted(items, key=lambda item: (-(item["value"] or 0), str(item["key"])))
 
 
 def _rows(queryset: QuerySet, key: str, **aggregates: Any) -> list[dict[str, Any]]:
     """A breakdown: ``[{"key": value, "value": count}, ...]``, largest first."""
     (measure,) = aggregates.values()
     rows = queryset.order_by().values(key).annotate(_n=measure).order_by()
-    items = [{"key": row[key] or "", "value": _number(row["_n"])} for row in rows]
-    return sorted(items, key=lambda item: (-(item["value"] or 0), str(item["key"])))
+    return _largest_first({"key": row[key] or "", "value": _number(row["_n"])} for row in rows)
 
 
 # --- 1. Needs survey (需求摸底) ---------------------------------------------------------------
