@@ -30,6 +30,8 @@ APPLICATION_MIX = (
 ANSWERED = ("accepted", "rejected", "delivered", "closed")
 LIVE = ("submitted", "accepted", "delivered")
 FINAL = ("rejected", "closed", "withdrawn", "expired")
+#: The statuses that hold one of the project's places (accepting takes it).
+HOLDING = ("accepted", "delivered", "closed")
 BATCH = 50_000
 
 
@@ -154,5 +156,36 @@ def generate(ctx: Context) -> None:
                 ctx.say(f"  {made:,}")
     ctx.record(pgettext("generated rows", "applications"), made)
     ctx.record(pgettext("generated rows", "feedback"), feedback_made)
+    with ctx.step("places"):
+        _places_taken(projects)
     with ctx.step("figures"):
         jobs.figures_refresh()
+
+
+def _places_taken(projects: list) -> None:
+    """Each project's places taken are its applications holding one (accepted, delivered,
+    closed), as accepting takes a place (``matching.services``); a project with more of them
+    than its drawn capacity is full, its capacity raised to them. One UPDATE."""
+    from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
+    from django.db.models.functions import Coalesce, Greatest
+
+    from matching.models import Application
+    from supply.models import Project
+
+    holding = Coalesce(
+        Subquery(
+            Application.objects.filter(project=OuterRef("pk"), status__in=HOLDING)
+            .order_by()
+            .values("project")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    Project.objects.filter(pk__in=[p.pk for p in projects]).update(
+        places_taken=holding,
+        capacity=Case(
+            When(capacity__isnull=True, then=None), default=Greatest("capacity", holding)
+        ),
+    )

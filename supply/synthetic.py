@@ -128,7 +128,7 @@ def generate(ctx: Context) -> None:
                 age_min=age_min,
                 age_max=age_max,
                 capacity=capacity,
-                places_taken=0 if capacity is None else rng.randint(0, capacity),
+                # places_taken: the applications holding a place (matching/synthetic.py)
                 value_per_beneficiary=Decimal(rng.randrange(200, 5000, 100)),
                 starts_on=starts,
                 ends_on=ends,

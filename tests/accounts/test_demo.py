@@ -17,7 +17,7 @@ def test_seed_demo_is_idempotent_and_every_printed_login_works(capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
 
-    assert User.objects.count() == len(DEMO_USERS)
+    assert User.objects.filter(is_synthetic=False).count() == len(DEMO_USERS)
     assert Region.objects.filter(level=Region.Level.TOWNSHIP).count() == 1757
     assert {u.role for u in User.objects.all()} == set(User.Role.values)
     for username, *_ in DEMO_USERS:
@@ -25,6 +25,35 @@ def test_seed_demo_is_idempotent_and_every_printed_login_works(capsys):
         request = RequestFactory().post("/login/")
         assert authenticate(request=request, username=username, password=DEMO_PASSWORD) is not None
     assert DEMO_PASSWORD in out
+
+
+def test_the_demo_province_is_the_generators_at_a_small_scale_made_once():
+    """GIVEN a fresh database
+    WHEN seed_demo runs twice
+    THEN around the named demo people lies the synthetic data generator's province at the
+    demo's scale (the benchmarks' generator: households in townships of many cities, their
+    needs, projects, applications and referrals, all synthetic through a flagged root), made by
+    the first run only."""
+    from accounts.management.commands.seed_demo import DEMO_SCALE
+    from matching.models import Application
+    from needs.models import Household
+    from needs.synthetic import HOUSEHOLDS
+    from referrals.models import Referral
+
+    call_command("seed_demo")
+    generated = Household.objects.filter(is_synthetic=True)
+    first = generated.count()
+    assert first == round(HOUSEHOLDS * DEMO_SCALE)
+    assert generated.values("region_id").distinct().count() > 3  # beyond the demo's townships
+    assert len({code[:4] for code in generated.values_list("region_id", flat=True)}) > 2
+    assert Application.objects.filter(household__is_synthetic=True).exists()
+    assert Referral.objects.filter(household__is_synthetic=True).exists()
+    named = Household.objects.filter(is_synthetic=False, external_ref__startswith="演示-")
+    assert named.count() == 200
+    assert User.objects.filter(is_synthetic=True, role="social_worker").exists()
+
+    call_command("seed_demo")
+    assert generated.count() == first
 
 
 def test_seed_demo_spans_two_counties_and_several_townships():

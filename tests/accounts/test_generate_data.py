@@ -206,6 +206,19 @@ def test_the_members_carry_their_households_station_code(generated):
 # --- Referrals, cases and the evaluation ------------------------------------------------------
 
 
+def test_each_projects_places_taken_are_its_applications_holding_one(generated):
+    """Accepting an application takes one of the project's places (matching.services): the
+    generated projects' places taken are their accepted, delivered and closed applications,
+    within their capacity."""
+    from django.db.models import Count, F, Q
+
+    holding = Q(applications__status__in=["accepted", "delivered", "closed"])
+    projects = Project.objects.annotate(holding=Count("applications", filter=holding))
+    assert projects.filter(holding__gt=0).exists()
+    assert not projects.exclude(places_taken=F("holding")).exists()
+    assert not projects.filter(capacity__lt=F("places_taken")).exists()
+
+
 def test_it_makes_referrals_in_every_direction_and_status(generated):
     made = set(Referral.objects.values_list("direction", "status"))
     assert made == {(d, s) for d in Direction.values for s in Referral.Status.values}

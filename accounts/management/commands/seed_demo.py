@@ -7,12 +7,26 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
+from accounts import generator
 from accounts.app_modules import app_functions
 from accounts.models import Region, User
 from accounts.services import notify
 
 DEMO_PASSWORD = "AidBridge#2026"
+
+#: The province around the named demo people is the synthetic data generator's (``manage.py
+#: generate_data``, the benchmarks' too) at this scale: about 1,000 households in 30 townships
+#: with their members, visits and needs, 3 organisations with 6 projects, 450 applications
+#: with answers and feedback, 20 referrals and 7 cases, all flagged synthetic. The named people
+#: of the two demo counties, whose stories the pages and the tests follow, are the apps'
+#: ``demo.py``.
+DEMO_SCALE = 0.001
+DEMO_SEED = 2026
+#: The generator's apps for the demo: all but the evaluations (``reports/demo.py`` builds the
+#: demo's own, over the named people too).
+DEMO_GENERATED = ("needs", "supply", "matching", "referrals")
 
 # Qingyuan (清远市): Yingde (英德市) with two towns, Qingxin (清新区) with one.
 CITY = "441800000000"
@@ -53,8 +67,9 @@ DEMO_USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Load regions, demo logins (one per role, two counties, three townships) and each app's "
-        "demo data (<app>.demo.seed). Idempotent."
+        "Load regions, demo logins (one per role, two counties, three townships), the synthetic "
+        "province around them (generate_data at a small scale) and each app's named demo people "
+        "(<app>.demo.seed). Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -77,6 +92,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._users()
         if not options["logins_only"]:
+            self._province()
             self._app_demos()
         self._print_logins(created)
 
@@ -111,6 +127,17 @@ class Command(BaseCommand):
         for username, *_ in DEMO_USERS:
             reset(username=username)
         return created
+
+    def _province(self) -> None:
+        """The generator's province at the demo's scale, once (a second run finds it)."""
+        if generator.synthetic_rows_present():
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            ctx = generator.run(
+                scale=DEMO_SCALE, seed=DEMO_SEED, only=DEMO_GENERATED, write=lambda _line: None
+            )
+        made = ", ".join(f"{label} {number:,}" for label, number in ctx.stats.items())
+        self.stdout.write(f"generated province (scale {DEMO_SCALE}): {made}")
 
     def _app_demos(self) -> None:
         """Run ``seed(stdout=...)`` of every app's ``demo`` module, in INSTALLED_APPS order.
