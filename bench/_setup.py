@@ -47,15 +47,21 @@ def generate(
     only: tuple[str, ...] | None = None,
     sizes: dict[str, int] | None = None,
     seed: int = 1,
+    vacuum: bool = False,
 ):
     """Fill the (empty) test database with the project's synthetic data generator
-    (``manage.py generate_data``, ``accounts.generator``) at ``scale``; ``only`` the apps
-    labelled (``("needs",)``: the need ledger alone); ``sizes``: counts instead of the scale's
-    (``accounts.generator.Context.count``). Returns the generator's context."""
+        (``manage.py generate_data``, ``accounts.generator``) at ``scale``; ``only`` the apps
+        labelled (``("needs",)``: the need ledger alone); ``sizes``: counts instead of the scale's
+        (``accounts.generator.Context.count``); ``vacuum``: then ``VACUUM ANALYZE`` the database, as
+    the autovacuum daemon would on a live one after so many inserts (statistics, and the visibility
+    map that index-only scans read). Returns the generator's context."""
     from accounts import generator
     from accounts.services import regions_load
 
     regions_load()
     ctx = generator.run(scale=scale, seed=seed, only=only, sizes=sizes, progress=True)
     print("  " + ", ".join(f"{label} {number:,}" for label, number in ctx.stats.items()))
+    if vacuum:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return ctx

@@ -1,6 +1,7 @@
-"""Demand signals (issue 14, point 4) at province scale: the fill of ``bench_reports.py`` (scale
-0.1 of DOMAIN.md §2 by default: 100,000 households, 60,000 needs of which about 27,000 live,
-600 projects, over the 1,757 Guangdong townships).
+"""Demand signals (issue 14, point 4) at province scale: the data of ``bench_reports.py``, the
+project's synthetic data generator (scale 0.1 of DOMAIN.md §2 by default: 100,000 households,
+about 60,000 needs, 600 projects, over Guangdong's townships), vacuumed as the autovacuum daemon
+would.
 
 Measured, each the median of 10 on a warm database:
 
@@ -106,7 +107,8 @@ def main() -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         start = time.perf_counter()
         counts = fill(args.scale)
-        print(f"{vendor}: filled in {time.perf_counter() - start:.0f} s: {counts}")
+        rows = sum(counts.values())
+        print(f"{vendor}: filled in {time.perf_counter() - start:.0f} s ({rows:,} rows)")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET jit = off")
