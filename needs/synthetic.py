@@ -428,12 +428,16 @@ def _refresh_flags(ctx: Context) -> None:
     """The households' kept list flags (urgency, statuses, tags, need areas), as the services
     keep them, in one statement over the whole load (needs.flags)."""
     from needs.flags import household_flags_refresh
-    from needs.models import Household
+    from needs.models import AssistanceRecord, Household, Member, MemberTag, Need, Visit
 
     with ctx.step("flags"):
         if ctx.postgresql:
             with connection.cursor() as cursor:
                 # Statistics of the freshly loaded tables first: without them the planner
                 # reads the members' statuses and tags in full for every household (hours).
-                cursor.execute("ANALYZE")
+                # These tables only: a database-wide ANALYZE locks the shared catalogues
+                # (pg_authid) until the transaction ends, and another database's ANALYZE
+                # waits for it (the demo's generation in the tests' parallel workers).
+                loaded = (Household, Member, Need, Visit, AssistanceRecord, MemberTag)
+                cursor.execute("ANALYZE " + ", ".join(m._meta.db_table for m in loaded))
         household_flags_refresh(Household.objects.filter(is_synthetic=True).values("pk"))

@@ -338,3 +338,16 @@ def test_the_receivers_open_the_generated_referrals_and_cases(generated, client)
     case = Case.objects.filter(status="open").select_related("worker").first()
     client.force_login(case.worker)
     assert client.get(reverse("referrals:case_detail", args=[case.pk])).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's shared catalogues")
+def test_its_statistics_leave_the_shared_catalogues_unlocked(generated):
+    """The generator analyses the tables it loaded, not the whole database: a database-wide
+    ANALYZE locks the shared catalogues (pg_authid) until the transaction ends, and every
+    other database's ANALYZE waits for it (the demo generated in parallel test workers)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() "
+            "AND relation = 'pg_authid'::regclass"
+        )
+        assert cursor.fetchone()[0] == 0
