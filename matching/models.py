@@ -113,6 +113,9 @@ class Application(CarriesHousehold):
     #: Statuses in which the supplier still owes the household something.
     PENDING_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
     FINAL_STATUSES = (Status.REJECTED, Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED)
+    #: The statuses holding one of the project's places: accepting takes it
+    #: (``services.application_accept``), withdrawing an accepted one gives it back.
+    PLACE_HOLDING_STATUSES = (Status.ACCEPTED, Status.DELIVERED, Status.CLOSED)
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED},

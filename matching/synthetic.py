@@ -30,8 +30,6 @@ APPLICATION_MIX = (
 ANSWERED = ("accepted", "rejected", "delivered", "closed")
 LIVE = ("submitted", "accepted", "delivered")
 FINAL = ("rejected", "closed", "withdrawn", "expired")
-#: The statuses that hold one of the project's places (accepting takes it).
-HOLDING = ("accepted", "delivered", "closed")
 BATCH = 50_000
 
 
@@ -174,7 +172,9 @@ def _places_taken(projects: list) -> None:
 
     holding = Coalesce(
         Subquery(
-            Application.objects.filter(project=OuterRef("pk"), status__in=HOLDING)
+            Application.objects.filter(
+                project=OuterRef("pk"), status__in=Application.PLACE_HOLDING_STATUSES
+            )
             .order_by()
             .values("project")
             .annotate(n=Count("pk"))

@@ -13,7 +13,7 @@ from needs.models import Consent, Member, Need
 from supply import services as supply_services
 from supply.models import Project
 
-from ..needs.factories import make_household, member_input
+from ..needs.factories import current_member_inputs, make_household, member_input
 from ..supply import conftest as supply_conftest
 from ..supply.conftest import listing, make_org  # noqa: F401
 
@@ -63,6 +63,17 @@ def give_consent(worker, member, *, scope=Consent.Scope.ANY_SUPPLIER, recipients
         expires_on=today + dt.timedelta(days=365),
         recipients=recipients,
     )
+
+
+def move_household(administrator, household, region, worker) -> None:
+    """The household moves to ``region`` with ``worker`` responsible (the ledger's own save)."""
+    needs_services.household_save(
+        user=administrator,
+        household=household,
+        fields={"region": region, "worker": worker},
+        members=current_member_inputs(household),
+    )
+    household.refresh_from_db()
 
 
 def need_for(worker, member, *, area="education_aid", form="cash", **extra):

@@ -19,8 +19,7 @@ from matching import demand
 from needs import services as needs_services
 from needs.models import LiveNeedCell, Need
 
-from ..needs.factories import current_member_inputs
-from .conftest import need_for
+from .conftest import move_household, need_for
 
 pytestmark = [
     pytest.mark.django_db,
@@ -89,13 +88,7 @@ def test_the_kept_counts_follow_every_kind_of_write(
     assert kept()[(family.region_id[:9], "child_support", "care")] == 1
 
     # The household moves to another township: its live needs move with it.
-    needs_services.household_save(
-        user=administrator,
-        household=family,
-        fields={"region": regions["township_b1"], "worker": outsider},
-        members=current_member_inputs(family),
-    )
-    family.refresh_from_db()
+    move_household(administrator, family, regions["township_b1"], outsider)
     assert kept() == grouped()
     assert {township for township, _a, _f in kept()} == {family.region_id[:9]}
 

@@ -19,8 +19,7 @@ from matching.models import Application
 from needs import services as needs_services
 from needs.models import Household, Member, Need, Visit
 
-from ..needs.factories import current_member_inputs
-from .conftest import need_for
+from .conftest import move_household, need_for
 
 pytestmark = pytest.mark.django_db
 
@@ -83,13 +82,7 @@ def test_the_place_follows_a_household_that_moves(
     _apply(worker, need, project)
     stale = Need.objects.get(pk=need.pk)  # loaded before the move
 
-    needs_services.household_save(
-        user=administrator,
-        household=family,
-        fields={"region": regions["township_b1"], "worker": outsider},
-        members=current_member_inputs(family),
-    )
-    family.refresh_from_db()
+    move_household(administrator, family, regions["township_b1"], outsider)
     assert family.region_id == regions["township_b1"].code
     assert _places(family) == {family.region_id}
     assert set(Member.objects.filter(household=family).values_list("station_code", flat=True)) == {
