@@ -35,6 +35,7 @@ from accounts.taxonomies import (
 )
 
 from . import idnumbers
+from .flags import household_flags_deferred
 from .models import Consent, Household, Member, Need
 from .services import (
     LedgerInvalid,
@@ -1053,7 +1054,9 @@ def seed(*, stdout: OutputWrapper | TextIO) -> None:
     with transaction.atomic():
         villages_ensure(today)
         if not Household.objects.filter(external_ref__startswith=REF_PREFIX).exists():
-            _Loader(today).run()
+            # The 200 households' flags are refreshed once at the end, not at every save.
+            with household_flags_deferred():
+                _Loader(today).run()
     stdout.write(_summary() + "\n")
 
 

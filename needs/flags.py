@@ -10,6 +10,9 @@ One UPDATE with a correlated aggregate per kind, for one household or a million.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -19,6 +22,10 @@ from django.db.models.functions import Coalesce
 from .models import HOUSEHOLD_FLAGS
 
 LIVE_NEED_STATUSES = ("open", "matching")
+
+# The households whose refresh waits for the end of ``household_flags_deferred`` (None: none
+# is deferred, each refresh runs at once).
+_pending: ContextVar[set[int] | None] = ContextVar("household_flags_pending", default=None)
 
 
 def _bits(rows: models.QuerySet, field: str, kind: str, household: str) -> Any:
@@ -60,10 +67,36 @@ def flags_update(households: models.QuerySet, *, need: Any, assistance: Any, tag
 
 
 def household_flags_refresh(household_ids: Any = None) -> int:
-    """Refresh the kept flags of these households (all when ``None``)."""
+    """Refresh the kept flags of these households (all when ``None``). Inside
+    ``household_flags_deferred`` a refresh of given households waits for its end (returns 0)."""
     from .models import AssistanceRecord, Household, MemberTag, Need
+
+    pending = _pending.get()
+    if pending is not None and household_ids is not None:
+        pending.update(household_ids)
+        return 0
 
     households = Household.objects.all()
     if household_ids is not None:
         households = households.filter(pk__in=household_ids)
     return flags_update(households, need=Need, assistance=AssistanceRecord, tag=MemberTag)
+
+
+@contextmanager
+def household_flags_deferred() -> Iterator[None]:
+    """Refresh the flags of every household the services touch inside the block once, in one
+    UPDATE, when it ends, instead of once per service call: for a loader that records hundreds
+    of households through the services (the demo), where compiling the refresh each time costs
+    more than the rest of a save. Nothing inside may read the flags; an exception refreshes
+    nothing (the transaction it breaks is rolled back). Nested blocks join the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: set[int] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        household_flags_refresh(sorted(pending))

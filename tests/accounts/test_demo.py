@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -9,25 +11,43 @@ from django.test import RequestFactory
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import Region, User
 
+from ..demo_support import Loaded, seed_demo_twice
+
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_is_idempotent_and_every_printed_login_works(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
-    out = capsys.readouterr().out
+def _state() -> dict[str, object]:
+    from needs.models import Household
 
+    return {
+        "users": dict(User.objects.values_list("username", "role")),
+        "generated households": Household.objects.filter(is_synthetic=True).count(),
+        "named households": Household.objects.filter(
+            is_synthetic=False, external_ref__startswith="演示-"
+        ).count(),
+    }
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loaded]:
+    """seed_demo run twice for the module (a full run takes half a minute), rolled back at
+    its end; each test runs in a savepoint inside it."""
+    yield from seed_demo_twice(django_db_blocker, tmp_path_factory, _state)
+
+
+def test_seed_demo_is_idempotent_and_every_printed_login_works(loaded):
+    assert loaded.second == loaded.first
     assert User.objects.filter(is_synthetic=False).count() == len(DEMO_USERS)
     assert Region.objects.filter(level=Region.Level.TOWNSHIP).count() == 1757
     assert {u.role for u in User.objects.all()} == set(User.Role.values)
     for username, *_ in DEMO_USERS:
-        assert username in out
+        assert loaded.output.count(f"  {username} ") == 2  # the logins table of each run
         request = RequestFactory().post("/login/")
         assert authenticate(request=request, username=username, password=DEMO_PASSWORD) is not None
-    assert DEMO_PASSWORD in out
+    assert DEMO_PASSWORD in loaded.output
 
 
-def test_the_demo_province_is_the_generators_at_a_small_scale_made_once():
+def test_the_demo_province_is_the_generators_at_a_small_scale_made_once(loaded):
     """GIVEN a fresh database
     WHEN seed_demo runs twice
     THEN around the named demo people lies the synthetic data generator's province at the
@@ -40,24 +60,19 @@ def test_the_demo_province_is_the_generators_at_a_small_scale_made_once():
     from needs.synthetic import HOUSEHOLDS
     from referrals.models import Referral
 
-    call_command("seed_demo")
+    assert loaded.first["generated households"] == round(HOUSEHOLDS * DEMO_SCALE)
+    assert loaded.second["generated households"] == loaded.first["generated households"]
+    assert loaded.output.count("generated province") == 1
     generated = Household.objects.filter(is_synthetic=True)
-    first = generated.count()
-    assert first == round(HOUSEHOLDS * DEMO_SCALE)
     assert generated.values("region_id").distinct().count() > 3  # beyond the demo's townships
     assert len({code[:4] for code in generated.values_list("region_id", flat=True)}) > 2
     assert Application.objects.filter(household__is_synthetic=True).exists()
     assert Referral.objects.filter(household__is_synthetic=True).exists()
-    named = Household.objects.filter(is_synthetic=False, external_ref__startswith="演示-")
-    assert named.count() == 200
+    assert loaded.first["named households"] == 200
     assert User.objects.filter(is_synthetic=True, role="social_worker").exists()
 
-    call_command("seed_demo")
-    assert generated.count() == first
 
-
-def test_seed_demo_spans_two_counties_and_several_townships():
-    call_command("seed_demo")
+def test_seed_demo_spans_two_counties_and_several_townships(loaded):
     workers = User.objects.filter(role="social_worker")
     assert len({u.region_id[:6] for u in workers}) >= 2
     assert len({u.region_id for u in workers}) >= 3

@@ -1,26 +1,29 @@
 """The demo need ledger that ``manage.py seed_demo`` loads (needs/demo.py).
 
-Loading it takes a few seconds, so the module loads it three times in all: twice in the first
-test (idempotence), once in the second (content).
+A full seed_demo takes half a minute, so the module runs it twice, once for all its tests
+(idempotence, then content), in an outer transaction rolled back at the end.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
-from django.core.management import call_command
 
 from accounts.models import Region
 from accounts.taxonomies import AidForm, AssistanceStatus, CharityArea
 from needs import idnumbers
 from needs.demo import REF_PREFIX, TOWNSHIPS, village_code
+from needs.flags import household_flags_refresh
 from needs.models import AssistanceRecord, Consent, Household, Member, Need, Visit
+
+from ..demo_support import Loaded, seed_demo_twice
 
 pytestmark = pytest.mark.django_db
 
 
-def _counts() -> dict[str, int]:
+def _state() -> dict[str, object]:
     return {
         "villages": Region.objects.filter(level=Region.Level.VILLAGE).count(),
         "households": Household.objects.count(),
@@ -29,7 +32,13 @@ def _counts() -> dict[str, int]:
         "visits": Visit.objects.count(),
         "needs": Need.objects.count(),
         "consents": Consent.objects.count(),
+        "need states": dict(Need.objects.values_list("pk", "status")),
     }
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Loaded]:
+    yield from seed_demo_twice(django_db_blocker, tmp_path_factory, _state)
 
 
 def _share_with(status: str) -> float:
@@ -40,15 +49,10 @@ def _share_with(status: str) -> float:
     return with_status.count() / demo.count()
 
 
-def test_it_loads_once_and_a_second_run_creates_and_changes_nothing(capsys):
-    call_command("seed_demo")
-    first = _counts()
-    need_states = dict(Need.objects.values_list("pk", "status"))
-    call_command("seed_demo")
-    out = capsys.readouterr().out
+def test_it_loads_once_and_a_second_run_creates_and_changes_nothing(loaded):
+    out = loaded.output
 
-    assert _counts() == first
-    assert dict(Need.objects.values_list("pk", "status")) == need_states
+    assert loaded.second == loaded.first
     # The demo's own villages (the generator's are numbered from 500 in their township).
     demo_villages = [village_code(t, n) for t in TOWNSHIPS for n, _name in t.villages]
     assert Region.objects.filter(code__in=demo_villages).count() == len(demo_villages)
@@ -57,8 +61,7 @@ def test_it_loads_once_and_a_second_run_creates_and_changes_nothing(capsys):
     assert out.rindex("needs demo:") < out.rindex("Demo logins")
 
 
-def test_the_demo_ledger_is_realistic_and_complete():
-    call_command("seed_demo")
+def test_the_demo_ledger_is_realistic_and_complete(loaded):
     demo = Household.objects.filter(external_ref__startswith=REF_PREFIX)
 
     assert 180 <= demo.count() <= 220
@@ -73,6 +76,15 @@ def test_the_demo_ledger_is_realistic_and_complete():
     assert set(needs.values_list("form", flat=True)) == set(AidForm.values)
     assert set(needs.values_list("status", flat=True)) == set(Need.Status.values)
     assert not needs.filter(status__in=Need.REASON_REQUIRED, status_reason="").exists()
+
+    # The flags the loader refreshed once at its end are those a refresh of every household
+    # computes now.
+    kept = dict(demo.values_list("pk", "flags"))
+    urgent = set(demo.filter(has_urgent_need=True).values_list("pk", flat=True))
+    assert sum(1 for bits in kept.values() if bits) > len(kept) // 2 and urgent
+    household_flags_refresh()
+    assert dict(demo.values_list("pk", "flags")) == kept
+    assert set(demo.filter(has_urgent_need=True).values_list("pk", flat=True)) == urgent
 
     assert 0.50 <= _share_with(AssistanceStatus.DIBAO) <= 0.70
     assert 0.04 <= _share_with(AssistanceStatus.TEKUN) <= 0.10

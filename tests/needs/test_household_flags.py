@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.taxonomies import AssistanceStatus, CharityArea, VulnerabilityTag
 from needs import services
+from needs.flags import household_flags_deferred
 from needs.models import HOUSEHOLD_FLAGS, Household, Need, household_flag
 
 from .factories import make_household, member_input
@@ -174,3 +175,71 @@ def test_the_migration_fills_what_the_services_keep(worker, regions):
     fill_flags(apps, None)
 
     assert dict(Household.objects.values_list("pk", "flags")) == kept
+
+
+def _flag_updates(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('UPDATE "needs_household"') and '"flags" =' in q["sql"]
+    ]
+
+
+def test_a_deferred_refresh_updates_every_household_touched_once_at_its_end(worker, regions):
+    """The demo records 200 households through the services: their flags are refreshed in
+    one UPDATE when the block ends, the same flags a refresh per service call keeps."""
+    first = _family(worker, regions["township_a1"])
+    second = make_household(worker, regions["township_a1"], members=[member_input("李一")])
+    untouched = make_household(worker, regions["township_a1"], members=[member_input("张三")])
+    Household.objects.filter(pk=untouched.pk).update(flags=0)  # stale on purpose
+
+    with CaptureQueriesContext(connection) as ctx, household_flags_deferred():
+        for household, area in ((first, "medical_aid"), (second, "education_aid")):
+            services.need_register(
+                user=worker, household=household, area=area, form="cash", description="费用"
+            )
+        services.need_register(
+            user=worker, household=second, area="elderly_support", form="care", description="护理"
+        )
+        with household_flags_deferred():  # a nested block joins the outer one
+            services.need_register(
+                user=worker, household=first, area="child_support", form="cash", description="学费"
+            )
+        assert ("area", "medical_aid") not in _set(first)  # not yet
+        assert not _flag_updates(ctx.captured_queries)
+
+    assert len(_flag_updates(ctx.captured_queries)) == 1
+    assert {p for p in _set(first) if p[0] == "area"} == {
+        ("area", "medical_aid"),
+        ("area", "child_support"),
+    }
+    assert {p for p in _set(second) if p[0] == "area"} == {
+        ("area", "education_aid"),
+        ("area", "elderly_support"),
+    }
+    assert Household.objects.get(pk=untouched.pk).flags == 0  # only the touched ones
+
+    # After the block each service call refreshes at once again.
+    services.need_register(
+        user=worker, household=untouched, area="medical_aid", form="cash", description="药费"
+    )
+    assert ("area", "medical_aid") in _set(untouched)
+
+
+def test_a_deferred_block_that_fails_refreshes_nothing_and_ends(worker, regions):
+    household = make_household(worker, regions["township_a1"], members=[member_input("李一")])
+    with (
+        CaptureQueriesContext(connection) as ctx,
+        pytest.raises(RuntimeError),
+        household_flags_deferred(),
+    ):
+        services.need_register(
+            user=worker, household=household, area="medical_aid", form="cash", description="药"
+        )
+        raise RuntimeError("the loader broke")
+    assert not _flag_updates(ctx.captured_queries)
+
+    services.need_register(
+        user=worker, household=household, area="education_aid", form="cash", description="学费"
+    )
+    assert ("area", "education_aid") in _set(household)
