@@ -64,6 +64,9 @@ def open_menu_link(page, name: str) -> None:
 
 
 def no_sideways_scroll(page) -> None:
+    # After a click on a link the next document may be committed but not parsed yet (no
+    # documentElement): measure the page once it is there.
+    page.wait_for_load_state("domcontentloaded")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 

@@ -227,7 +227,8 @@ def test_a_charity_refers_a_person_to_the_county_which_grants_the_status(
     log_in(page, live_server, "yingde_mz")
     open_menu_link(page, zh("Referrals"))
     expect(page.locator("#referrals")).to_contain_text(referral.number)
-    page.get_by_role("link", name=referral.number).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=referral.number).first.click()
     check_phone_page(page, shoot, "referrals-county-detail-phone")
     page.get_by_role("button", name=zh("Accept the referral")).click()
     expect(page.locator(".alert-success")).to_be_visible()

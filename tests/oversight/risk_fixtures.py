@@ -52,9 +52,13 @@ def urgent_need(worker, h: Household, *, days_open: int) -> Need:
         description="住院押金",
         urgent=True,
     )
-    Need.objects.filter(pk=need.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=days_open, hours=1)
+    # Recorded at noon, local time, ``days_open`` days ago: its local day is ``days_ago`` at
+    # any hour the test runs (``now - days - 1 hour`` fell on the day before in the first hour
+    # of the local day), and it has been open ``days_open`` days give or take half a day.
+    opened = dt.datetime.combine(
+        days_ago(days_open), dt.time(12), tzinfo=timezone.get_current_timezone()
     )
+    Need.objects.filter(pk=need.pk).update(created_at=opened)
     return need
 
 
