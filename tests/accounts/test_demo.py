@@ -101,6 +101,7 @@ def test_the_demo_command_prints_the_logins_not_the_emails(tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     seeded = run_manage("seed_demo", extra=env, unset=unset, timeout=600)
     assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stderr == ""  # no warning (kombu's "No hostname was supplied" was one)
     lines = seeded.stdout.splitlines()
     assert len(lines) < 120, f"{len(lines)} lines printed"
     assert not any(line.startswith(("Subject:", "Content-Type:")) for line in lines)
