@@ -67,12 +67,17 @@ def flags_update(households: models.QuerySet, *, need: Any, assistance: Any, tag
 
 
 def household_flags_refresh(household_ids: Any = None) -> int:
-    """Refresh the kept flags of these households (all when ``None``). Inside
-    ``household_flags_deferred`` a refresh of given households waits for its end (returns 0)."""
+    """Refresh the kept flags of these households (all when ``None``; ids, or a queryset of
+    them). Inside ``household_flags_deferred`` a refresh of given ids waits for its end
+    (returns 0); a queryset is already one statement for all its households and runs at once."""
     from .models import AssistanceRecord, Household, MemberTag, Need
 
     pending = _pending.get()
-    if pending is not None and household_ids is not None:
+    if (
+        pending is not None
+        and household_ids is not None
+        and not isinstance(household_ids, models.QuerySet)
+    ):
         pending.update(household_ids)
         return 0
 

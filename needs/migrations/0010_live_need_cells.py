@@ -44,11 +44,10 @@ def create_triggers(apps, schema_editor):
             f"CREATE TRIGGER {name} AFTER {event} ON needs_need REFERENCING {tables} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
-    schema_editor.execute(
-        "INSERT INTO needs_liveneedcell (township, area, form, live) "
+    schema_editor.execute(  # constants of this module only
+        "INSERT INTO needs_liveneedcell (township, area, form, live) "  # noqa: S608
         "SELECT SUBSTRING(place, 1, 9), area, form, COUNT(*) FROM needs_need "
-        "WHERE status IN ('open', 'matching') "
-        "GROUP BY 1, 2, 3"
+        f"WHERE {LIVE} GROUP BY 1, 2, 3"
     )
 
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.taxonomies import AssistanceStatus, CharityArea, VulnerabilityTag
 from needs import services
-from needs.flags import household_flags_deferred
+from needs.flags import household_flags_deferred, household_flags_refresh
 from needs.models import HOUSEHOLD_FLAGS, Household, Need, household_flag
 
 from .factories import make_household, member_input
@@ -243,3 +243,15 @@ def test_a_deferred_block_that_fails_refreshes_nothing_and_ends(worker, regions)
         user=worker, household=household, area="education_aid", form="cash", description="学费"
     )
     assert ("area", "education_aid") in _set(household)
+
+
+def test_a_queryset_refresh_inside_a_deferred_block_runs_at_once(worker, regions):
+    """A queryset (the generator's refresh of its households) is one statement already."""
+    household = make_household(worker, regions["township_a1"], members=[member_input("李一")])
+    services.need_register(
+        user=worker, household=household, area="medical_aid", form="cash", description="药"
+    )
+    Household.objects.filter(pk=household.pk).update(flags=0)
+    with household_flags_deferred():
+        household_flags_refresh(Household.objects.filter(pk=household.pk).values("pk"))
+        assert ("area", "medical_aid") in _set(household)
